@@ -1,0 +1,10 @@
+"""Mounts every router on the one API object; ``voronka.config.urls`` serves ``api.urls``."""
+
+from voronka.api import config, directory, items
+from voronka.api.base import api
+
+api.add_router("/", items.router)
+api.add_router("/", config.router)
+api.add_router("/", directory.router)
+
+__all__ = ["api"]

@@ -1,0 +1,282 @@
+"""Listing items: filters on system and filterable custom fields, sorting, keyset (cursor) pages.
+
+Every list starts from ``Item.objects.visible_to(user, "read")``; no OFFSET, no COUNT. A page costs one
+query whatever its size; the cursor carries the last row's sort value and id.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from voronka.accounts.models import User
+from voronka.common.errors import Problem, ProblemCollector, ValidationFailed
+from voronka.entities.models import FieldType, Item
+from voronka.entities.schema import TypeSchema
+from voronka.entities.sql import CustomValue
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+OPERATORS = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "isnull"}
+IN_LIMIT = 500
+
+# System fields a client may filter and sort on, with the column and the kind of value each takes.
+SYSTEM_FILTERS: dict[str, tuple[str, str]] = {
+    "id": ("id", "int"),
+    "title": ("title", "text"),
+    "pipeline": ("pipeline_id", "pipeline"),
+    "stage": ("stage_id", "stage"),
+    "responsible": ("responsible_id", "int"),
+    "created_by": ("created_by_id", "int"),
+    "modified_by": ("modified_by_id", "int"),
+    "created_at": ("created_at", "datetime"),
+    "modified_at": ("modified_at", "datetime"),
+    "closed": ("closed", "bool"),
+    "amount": ("amount", "decimal"),
+    "currency": ("currency", "text"),
+}
+SYSTEM_SORTS = {"id", "title", "created_at", "modified_at", "amount"}
+NULLABLE_SORTS = {"amount"}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    next_cursor: str | None
+
+
+def _convert(raw: str, kind: str, schema: TypeSchema, name: str, errors: ProblemCollector) -> Any:
+    """Turn one query-string value into what the column compares against."""
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "decimal":
+            number = Decimal(raw.replace(",", "."))
+            if not number.is_finite():
+                raise ValueError
+            return number
+        if kind == "bool":
+            if raw.lower() in {"true", "1", "yes", "y"}:
+                return True
+            if raw.lower() in {"false", "0", "no", "n"}:
+                return False
+            raise ValueError
+        if kind == "datetime":
+            moment = parse_datetime(raw)
+            if moment is None:
+                day = parse_date(raw)
+                if day is None:
+                    raise ValueError
+                moment = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            return moment
+        if kind == "date":
+            day = parse_date(raw)
+            if day is None:
+                raise ValueError
+            return day.isoformat()
+        if kind == "pipeline":
+            pipeline = schema.pipeline_by_ref(raw)
+            if pipeline is None:
+                errors.add(name, "not_found", _("No pipeline '%(ref)s'.") % {"ref": raw})
+                return None
+            return pipeline.pk
+        if kind == "stage":
+            matches = [s.pk for s in schema.stages_by_id.values() if s.slug == raw or str(s.pk) == raw]
+            if not matches:
+                errors.add(name, "not_found", _("No stage '%(ref)s'.") % {"ref": raw})
+                return None
+            return matches if len(matches) > 1 else matches[0]
+        if kind == "json_bool":
+            flag = _convert(raw, "bool", schema, name, errors)
+            # PostgreSQL's ->> yields 'true'/'false'; SQLite's json_extract yields 1/0.
+            if connection.vendor == "postgresql":
+                return "true" if flag else "false"
+            return 1 if flag else 0
+        return raw
+    except (ValueError, InvalidOperation, OverflowError):
+        errors.add(name, "invalid_filter_value", _("'%(value)s' is not a valid value here.") % {"value": raw})
+        return None
+
+
+def _custom_kind(field_type: str) -> str:
+    if field_type in {FieldType.NUMBER, FieldType.MONEY}:
+        return "decimal"
+    if field_type == FieldType.BOOLEAN:
+        return "json_bool"
+    if field_type in {FieldType.USER, FieldType.LINK}:
+        return "int" if connection.vendor == "sqlite" else "text"
+    if field_type == FieldType.DATE:
+        return "date"
+    return "text"
+
+
+def apply_filters(queryset: QuerySet[Item], schema: TypeSchema, params: dict[str, str]) -> QuerySet[Item]:
+    """Apply ``field`` / ``field__op`` filters; every unusable filter is reported, none ignored."""
+    errors = ProblemCollector()
+    conditions: list[Q] = []
+    for key, raw in params.items():
+        name, _sep, op = key.partition("__")
+        op = op or "eq"
+        if op not in OPERATORS:
+            errors.add(key, "unknown_operator", _("Unknown operator '%(op)s'; use one of %(ops)s.") % {
+                "op": op,
+                "ops": ", ".join(sorted(OPERATORS)),
+            })
+            continue
+        if name in SYSTEM_FILTERS:
+            column, kind = SYSTEM_FILTERS[name]
+            target: Any = column
+        elif name in schema.fields:
+            fd = schema.fields[name]
+            if not fd.filterable:
+                errors.add(name, "not_filterable", _("This field is not filterable; an administrator can make it so."))
+                continue
+            alias = f"cf_{name}"
+            queryset = queryset.alias(**{alias: CustomValue(name, fd.field_type)})
+            target, kind = alias, _custom_kind(fd.field_type)
+            if kind == "text" and fd.field_type in {FieldType.USER, FieldType.LINK}:
+                kind = "int_text"
+        else:
+            errors.add(name, "unknown_field", _("No field '%(field)s' to filter on.") % {"field": name})
+            continue
+        if op == "isnull":
+            flag = _convert(raw, "bool", schema, key, errors)
+            if flag is not None:
+                conditions.append(Q(**{f"{target}__isnull": flag}))
+            continue
+        raw_values = raw.split(",") if op == "in" else [raw]
+        if len(raw_values) > IN_LIMIT:
+            errors.add(key, "too_many_values", _("At most %(n)d values.") % {"n": IN_LIMIT})
+            continue
+        converted = []
+        for value in raw_values:
+            if kind == "int_text":
+                checked = _convert(value, "int", schema, key, errors)
+                converted.append(str(checked) if checked is not None else None)
+            else:
+                converted.append(_convert(value, kind, schema, key, errors))
+        if any(v is None for v in converted):
+            continue
+        if op == "in" or (kind == "stage" and isinstance(converted[0], list)):
+            flat: list[Any] = []
+            for v in converted:
+                flat.extend(v if isinstance(v, list) else [v])
+            condition = Q(**{f"{target}__in": flat})
+            conditions.append(~condition if op == "ne" else condition)
+        elif op == "contains":
+            conditions.append(Q(**{f"{target}__icontains": converted[0]}))
+        elif op == "ne":
+            conditions.append(~Q(**{target: converted[0]}))
+        else:
+            lookup = "" if op == "eq" else f"__{op}"
+            conditions.append(Q(**{f"{target}{lookup}": converted[0]}))
+    errors.raise_if_any()
+    for condition in conditions:
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def _encode_cursor(sort: str, value: Any, last_id: int) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    raw = json.dumps([sort, value, last_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        cursor_sort, value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if cursor_sort != sort or not isinstance(last_id, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise ValidationFailed(
+            Problem("cursor", "invalid_cursor", _("The cursor is invalid or belongs to another sort order."))
+        ) from exc
+    return value, last_id
+
+
+def list_items(
+    actor: User | None,
+    schema: TypeSchema,
+    *,
+    filters: dict[str, str] | None = None,
+    sort: str = "-modified_at",
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE,
+    search: str | None = None,
+) -> Page:
+    errors = ProblemCollector()
+    if not 1 <= limit <= MAX_PAGE:
+        errors.add("limit", "out_of_range", _("Page size must be from 1 to %(max)d.") % {"max": MAX_PAGE})
+    descending = sort.startswith("-")
+    sort_name = sort.lstrip("-")
+    sort_expr: Any
+    nullable = sort_name in NULLABLE_SORTS
+    queryset = Item.objects.visible_to(actor, "read").filter(entity_type=schema.entity_type)
+    if sort_name in SYSTEM_SORTS:
+        sort_expr = F(sort_name)
+        sort_key = sort_name
+    elif sort_name in schema.fields and schema.fields[sort_name].filterable:
+        fd = schema.fields[sort_name]
+        queryset = queryset.alias(sort_value=CustomValue(fd.slug, fd.field_type))
+        sort_expr = F("sort_value")
+        sort_key = "sort_value"
+        nullable = True
+    else:
+        errors.add("sort", "not_sortable", _("Cannot sort by '%(field)s'.") % {"field": sort_name})
+    errors.raise_if_any()
+    if filters:
+        queryset = apply_filters(queryset, schema, filters)
+    if search:
+        queryset = queryset.filter(title__icontains=search[:200])
+    if cursor:
+        value, last_id = _decode_cursor(cursor, sort)
+        if sort_name in {"created_at", "modified_at"} and value is not None:
+            value = parse_datetime(value)
+        elif (sort_name == "amount" or (sort_key == "sort_value" and isinstance(value, str))) and value is not None:
+            try:
+                value = Decimal(value) if sort_name == "amount" else value
+            except InvalidOperation:
+                value = None
+        after = "lt" if descending else "gt"
+        if value is None:
+            queryset = queryset.filter(Q(**{f"{sort_key}__isnull": True}) & Q(**{f"id__{after}": last_id}))
+        else:
+            condition = Q(**{f"{sort_key}__{after}": value}) | (Q(**{sort_key: value}) & Q(**{f"id__{after}": last_id}))
+            if nullable:
+                condition |= Q(**{f"{sort_key}__isnull": True})
+            queryset = queryset.filter(condition)
+    # NULLS LAST only where NULLs can occur: an explicit null ordering would keep PostgreSQL from
+    # walking the plain (type, modified_at DESC, id DESC) index for the common sorts.
+    null_order = {"nulls_last": True} if nullable else {}
+    order = sort_expr.desc(**null_order) if descending else sort_expr.asc(**null_order)
+    id_order = "-id" if descending else "id"
+    if sort_name == "id":
+        queryset = queryset.order_by(id_order)
+    else:
+        queryset = queryset.order_by(order, id_order)
+    if sort_key == "sort_value":
+        queryset = queryset.annotate(sort_value_out=sort_expr)
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        last_value = getattr(last, "sort_value_out" if sort_key == "sort_value" else sort_name)
+        next_cursor = _encode_cursor(sort, last_value, last.pk)
+    return Page(items=rows, next_cursor=next_cursor)

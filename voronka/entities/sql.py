@@ -1,0 +1,62 @@
+"""SQL for custom values in ``Item.data``: one expression used both by queries and by their indexes.
+
+An expression index only serves a query whose expression is the same, so both come from here:
+``CustomValue`` in querysets and ``filterable_index_sql`` for ``CREATE INDEX``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import DecimalField, Expression, Field, TextField
+from django.db.models.sql.compiler import SQLCompiler
+
+from voronka.entities.models import FieldDefinition, FieldType
+
+NUMERIC_TYPES = {FieldType.NUMBER, FieldType.MONEY}
+
+
+def _path(fd_slug: str, field_type: str) -> tuple[str, ...]:
+    return (fd_slug, "amount") if field_type == FieldType.MONEY else (fd_slug,)
+
+
+def value_sql(column: str, slug: str, field_type: str, vendor: str) -> str:
+    """The SQL text of one custom value. Slugs are validated ``[a-z][a-z0-9_]*``, safe to inline."""
+    path = _path(slug, field_type)
+    if vendor == "postgresql":
+        if len(path) == 1:
+            text = f"({column} ->> '{path[0]}')"
+        else:
+            text = f"(({column} -> '{path[0]}') ->> '{path[1]}')"
+        return f"({text})::numeric" if field_type in NUMERIC_TYPES else text
+    # SQLite: json_extract returns the JSON value's own SQL type, so numbers compare as numbers.
+    return f"json_extract({column}, '$.{'.'.join(path)}')"
+
+
+class CustomValue(Expression):
+    """``Item.data[slug]`` as a comparable SQL value (numeric for numbers and money, text otherwise)."""
+
+    def __init__(self, slug: str, field_type: str) -> None:
+        output: Field[Any, Any] = DecimalField() if field_type in NUMERIC_TYPES else TextField()
+        super().__init__(output_field=output)
+        self.slug = slug
+        self.field_type = field_type
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, list[Any]]:
+        column = f"{compiler.quote_name_unless_alias('entities_item')}.{connection.ops.quote_name('data')}"
+        return value_sql(column, self.slug, self.field_type, connection.vendor), []
+
+    def get_group_by_cols(self) -> list[Any]:
+        return [self]
+
+    def __repr__(self) -> str:
+        return f"CustomValue({self.slug!r}, {self.field_type!r})"
+
+
+def filterable_index_sql(fd: FieldDefinition, vendor: str) -> str:
+    """A partial index for one filterable field: equality on the value, then newest first."""
+    expression = value_sql('"data"', fd.slug, fd.field_type, vendor)
+    return (
+        f'CREATE INDEX IF NOT EXISTS {fd.index_name} ON "entities_item" '
+        f'(({expression}), "modified_at" DESC, "id" DESC) WHERE "entity_type_id" = {int(fd.entity_type_id)}'
+    )

@@ -23,6 +23,7 @@ from voronka.entities.models import EntityType, FieldType, Item, ItemHistory, It
 from voronka.entities.schema import TypeSchema, schema_for
 from voronka.events.outbox import emit_event
 from voronka.files.models import StoredFile
+from voronka.files.services import sync_item_files
 
 SYSTEM_FIELDS = (
     "id",
@@ -54,6 +55,7 @@ class PreparedWrite:
     data: dict[str, Any] = field(default_factory=dict)  # the whole new JSON of custom values
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field slug -> (old, new), JSON forms
     link_fields: set[str] = field(default_factory=set)
+    file_fields: set[str] = field(default_factory=set)
 
 
 def _actor_time_zone(actor: User | None) -> zoneinfo.ZoneInfo:
@@ -272,6 +274,8 @@ def prepare_write(
             prepared.changes[slug] = (old_data.get(slug), new_data.get(slug))
             if schema.fields[slug].field_type == FieldType.LINK:
                 prepared.link_fields.add(slug)
+            elif schema.fields[slug].field_type == FieldType.FILE:
+                prepared.file_fields.add(slug)
     return prepared
 
 
@@ -386,6 +390,7 @@ def do_create_item(
             Item.objects.filter(pk=item.pk).update(title=item.title)
             prepared.changes["title"] = (None, item.title)
         _sync_links(item, schema, prepared.link_fields)
+        sync_item_files(item, schema, prepared.file_fields)
         event = emit_event(
             "item.created",
             actor=actor,
@@ -429,6 +434,7 @@ def do_update_item(
         locked.version += 1
         locked.save()
         _sync_links(locked, schema, prepared.link_fields)
+        sync_item_files(locked, schema, prepared.file_fields)
         moved = "stage" in prepared.changes or "pipeline" in prepared.changes
         payload: dict[str, Any] = {"changes": {k: {"old": v[0], "new": v[1]} for k, v in prepared.changes.items()}}
         if moved:

@@ -37,23 +37,23 @@ $(UV): | check-python
 install: .venv/.installed
 
 run: install
-	$(UV) run --frozen voronka run
+	$(UV) run --frozen --no-sync voronka run
 
 test: install
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
 
 lint: install
-	$(UV) run --frozen ruff check voronka tests bench
-	$(UV) run --frozen ruff format --check voronka tests bench
-	$(UV) run --frozen mypy voronka
-	$(UV) run --frozen voronka makemigrations --check --dry-run
+	$(UV) run --frozen --no-sync ruff check voronka tests bench
+	$(UV) run --frozen --no-sync ruff format --check voronka tests bench
+	$(UV) run --frozen --no-sync mypy voronka
+	$(UV) run --frozen --no-sync voronka makemigrations --check --dry-run
 
 format: install
-	$(UV) run --frozen ruff check --fix voronka tests bench
-	$(UV) run --frozen ruff format voronka tests bench
+	$(UV) run --frozen --no-sync ruff check --fix voronka tests bench
+	$(UV) run --frozen --no-sync ruff format voronka tests bench
 
 messages: install
-	cd voronka && ../$(UV) run --frozen ../.venv/bin/voronka makemessages -l ru -l en --no-obsolete && ../$(UV) run --frozen ../.venv/bin/voronka compilemessages
+	cd voronka && ../$(UV) run --frozen --no-sync ../.venv/bin/voronka makemessages -l ru -l en --no-obsolete && ../$(UV) run --frozen --no-sync ../.venv/bin/voronka compilemessages
 
 bench: install
-	$(UV) run --frozen python bench/items.py $(BENCH_ARGS)
+	$(UV) run --frozen --no-sync python bench/items.py $(BENCH_ARGS)

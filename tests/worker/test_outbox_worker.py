@@ -48,9 +48,14 @@ def test_emit_outside_transaction_is_refused() -> None:
 
 def test_rolled_back_write_leaves_no_event(people: People) -> None:
     before = OutboxEvent.objects.count()
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
-        make_item(people.anna, "deal", title="Rolled back")
-        1 / 0  # noqa: B018 - the failure after the write is the point
+
+    def write_then_fail() -> None:
+        with transaction.atomic():
+            make_item(people.anna, "deal", title="Rolled back")
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        write_then_fail()
     assert OutboxEvent.objects.count() == before
 
 

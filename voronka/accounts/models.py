@@ -49,7 +49,12 @@ class Department(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
     )
     head = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="headed_departments", verbose_name=_("head")
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+        verbose_name=_("head"),
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     members = models.ManyToManyField(User, through="DepartmentMembership", related_name="departments")
@@ -73,6 +78,9 @@ class DepartmentMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["department", "user"], name="uniq_department_member")]
         indexes = [models.Index(fields=["user", "department"])]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.department_id}"
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -91,3 +99,6 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

@@ -19,7 +19,9 @@ class OutboxEvent(models.Model):
     kind = models.CharField(max_length=64)  # e.g. "item.created", "item.moved"
     entity_type = models.CharField(max_length=64, blank=True, default="")
     item_id = models.BigIntegerField(null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

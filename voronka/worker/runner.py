@@ -57,7 +57,7 @@ def process_event(event_id: int) -> None:
             OutboxEvent.objects.filter(pk=event.pk).update(
                 status=OutboxEvent.Status.DONE, processed_at=timezone.now(), claimed_until=None
             )
-    except Exception:  # noqa: BLE001 - any handler failure is recorded and retried, never lost
+    except Exception:
         attempts = event.attempts + 1
         failed = attempts >= MAX_ATTEMPTS
         log.exception("event %s (%s) failed, attempt %s", event.pk, event.kind, attempts)
@@ -84,7 +84,7 @@ def run_forever(stop: threading.Event) -> None:
         try:
             close_old_connections()
             claimed = run_once()
-        except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
+        except Exception:
             log.exception("worker loop error")
             claimed = 0
         if claimed < BATCH:

@@ -47,4 +47,6 @@ class Command(BaseCommand):
             from voronka.worker.runner import start_embedded_worker
 
             start_embedded_worker()
-        waitress.serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="Voronka")
+        waitress.serve(
+            application, host=options["host"], port=options["port"], threads=options["threads"], ident="Voronka"
+        )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "voronka.accounts",
     "voronka.events",
     "voronka.entities",
+    "voronka.rights",
     "voronka.files",
     "voronka.api",
     "voronka.web",

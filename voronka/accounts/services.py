@@ -120,6 +120,25 @@ def do_change_own_password(user: User, old_password: str, new_password: str) -> 
     user.save(update_fields=["password"])
 
 
+OWN_PROFILE_FIELDS = frozenset({"language", "time_zone"})
+
+
+def do_update_own_profile(user: User, values: dict[str, Any]) -> User:
+    """A user sets their own language and time zone; everything else about them is an administrator's."""
+    errors = ProblemCollector()
+    for key in values:
+        if key not in OWN_PROFILE_FIELDS:
+            errors.add(key, "not_allowed", _("Only the language and the time zone can be changed here."))
+    errors.raise_if_any()
+    clean = _check_user_values(values, existing=user)
+    with transaction.atomic():
+        for key, value in clean.items():
+            setattr(user, key, value)
+        user.save(update_fields=sorted(clean))
+        emit_event("user.updated", actor=user, payload={"user_id": user.pk, "changed": sorted(clean)})
+    return user
+
+
 # ----------------------------------------------------------------------------------------------
 # Departments
 # ----------------------------------------------------------------------------------------------

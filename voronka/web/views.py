@@ -11,4 +11,5 @@ from voronka.entities.models import EntityType
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"types": EntityType.objects.filter(enabled=True)})
+    context = {"types": EntityType.objects.filter(enabled=True), "section": "home"}
+    return render(request, "web/home.html", context)

@@ -39,7 +39,9 @@ def _check_user_values(values: dict[str, Any], *, existing: User | None) -> dict
         username = values.get("username")
         if not isinstance(username, str) or not USERNAME_RE.match(username):
             errors.add("username", "invalid", _("Use 1-150 letters, digits and the characters _ . @ + -."))
-        elif User.objects.filter(username__iexact=username).exclude(pk=getattr(existing, "pk", None)).exists():
+        elif (
+            User.objects.filter(username__iexact=username).exclude(pk=existing.pk if existing else None).exists()
+        ):
             errors.add("username", "taken", _("This username is already taken."))
         else:
             clean["username"] = username
@@ -99,6 +101,13 @@ def do_update_user(actor: User | None, user: User, values: dict[str, Any]) -> Us
     clean = _check_user_values(values, existing=user)
     if actor is not None and user.pk == actor.pk and clean.get("is_active") is False:
         raise ValidationFailed(Problem("is_active", "cannot_block_self", _("You cannot block yourself.")))
+    losing_admin = user.is_administrator and (
+        clean.get("is_administrator") is False or clean.get("is_active") is False
+    )
+    if losing_admin and not User.objects.filter(is_administrator=True, is_active=True).exclude(pk=user.pk).exists():
+        raise ValidationFailed(
+            Problem("is_administrator", "last_administrator", _("Make someone else an administrator first."))
+        )
     with transaction.atomic():
         for key, value in clean.items():
             setattr(user, key, value)
@@ -236,7 +245,7 @@ def do_set_department_members(actor: User | None, department: Department, user_i
     found = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
     missing = [uid for uid in user_ids if uid not in found]
     if missing:
-        raise ValidationFailed(Problem("members", "not_found", _("No such users: %(ids)s") % {"ids": missing}))
+        raise ValidationFailed(Problem("members", "not_found", _("No such users: %(ids)s") % {"ids": ", ".join(map(str, missing))}))
     wanted = set(user_ids)
     if department.head_id:
         wanted.add(department.head_id)

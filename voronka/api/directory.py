@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
@@ -64,7 +66,8 @@ def list_users(request: HttpRequest, after: int = 0, limit: int = 100, q: str | 
     _after(after, limit)
     users = User.objects.filter(pk__gt=after).order_by("pk")
     if q:
-        users = users.filter(username__icontains=q[:100]) | users.filter(last_name__icontains=q[:100])
+        term = q[:100]
+        users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term))
     page = list(users[: limit + 1])
     rows = page[:limit]
     memberships = _memberships([u.pk for u in rows])
@@ -129,9 +132,11 @@ def create_department(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     body = json_body(request)
     members = body.pop("members", None)
     user = acting_user(request)
-    department = services.do_create_department(user, body)
-    if members is not None:
-        services.do_set_department_members(user, department, _member_ids(members))
+    member_ids = _member_ids(members) if members is not None else None
+    with transaction.atomic():  # a refused member list leaves no department behind
+        department = services.do_create_department(user, body)
+        if member_ids is not None:
+            services.do_set_department_members(user, department, member_ids)
     return 201, _department(department.pk)
 
 
@@ -157,9 +162,11 @@ def update_department(request: HttpRequest, department_id: int) -> dict[str, Any
     body = json_body(request)
     members = body.pop("members", None)
     user = acting_user(request)
-    department = services.do_update_department(user, services.get_department(department_id), body)
-    if members is not None:
-        services.do_set_department_members(user, department, _member_ids(members))
+    member_ids = _member_ids(members) if members is not None else None
+    with transaction.atomic():
+        department = services.do_update_department(user, services.get_department(department_id), body)
+        if member_ids is not None:
+            services.do_set_department_members(user, department, member_ids)
     return _department(department.pk)
 
 

@@ -22,7 +22,7 @@ from voronka.entities.fieldtypes import CleanContext, Invalid, References, clean
 from voronka.entities.models import EntityType, FieldType, Item, ItemHistory, ItemLink, Pipeline, Stage
 from voronka.entities.schema import TypeSchema, schema_for
 from voronka.events.outbox import emit_event
-from voronka.files.models import StoredFile
+from voronka.files.models import FileAttachment, StoredFile
 from voronka.files.services import sync_item_files
 
 SYSTEM_FIELDS = (
@@ -298,13 +298,13 @@ def _check_references(actor: User | None, refs: References, item: Item | None, e
                 elif link_type_id is not None and found_types[item_id] != link_type_id:
                     errors.add(slug, "wrong_item_type", _("Item %(id)s is not of the type this field links to.") % {"id": item_id})
     if refs.files:
-        # A file may be attached by whoever uploaded it, or kept where it already is.
+        # A file may be attached by whoever uploaded it, or kept where it already is (its attachment rows,
+        # not any number that happens to equal its id).
         already_attached: set[int] = set()
         if item is not None:
-            for value in item.data.values():
-                for candidate in value if isinstance(value, list) else [value]:
-                    if isinstance(candidate, int) and not isinstance(candidate, bool):
-                        already_attached.add(candidate)
+            already_attached = set(
+                FileAttachment.objects.filter(item=item, file_id__in=list(refs.files)).values_list("file_id", flat=True)
+            )
         files = dict(StoredFile.objects.filter(pk__in=list(refs.files)).values_list("pk", "uploaded_by_id"))
         for file_id, slugs in refs.files.items():
             allowed = file_id in files and (

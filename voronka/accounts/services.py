@@ -20,6 +20,14 @@ from voronka.accounts.models import ApiToken, Department, DepartmentMembership, 
 from voronka.common.errors import AccessDenied, NotFound, Problem, ProblemCollector, ValidationFailed
 from voronka.events.outbox import emit_event
 
+
+def bump_rights_version() -> None:
+    # Imported late: the rights app builds on accounts, not the other way round.
+    from voronka.rights.access import bump_rights_version as bump
+
+    bump()
+
+
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{1,150}$")
 USER_FIELDS = {"username", "first_name", "last_name", "email", "language", "time_zone", "is_active", "is_administrator"}
 
@@ -39,9 +47,7 @@ def _check_user_values(values: dict[str, Any], *, existing: User | None) -> dict
         username = values.get("username")
         if not isinstance(username, str) or not USERNAME_RE.match(username):
             errors.add("username", "invalid", _("Use 1-150 letters, digits and the characters _ . @ + -."))
-        elif (
-            User.objects.filter(username__iexact=username).exclude(pk=existing.pk if existing else None).exists()
-        ):
+        elif User.objects.filter(username__iexact=username).exclude(pk=existing.pk if existing else None).exists():
             errors.add("username", "taken", _("This username is already taken."))
         else:
             clean["username"] = username
@@ -101,9 +107,7 @@ def do_update_user(actor: User | None, user: User, values: dict[str, Any]) -> Us
     clean = _check_user_values(values, existing=user)
     if actor is not None and user.pk == actor.pk and clean.get("is_active") is False:
         raise ValidationFailed(Problem("is_active", "cannot_block_self", _("You cannot block yourself.")))
-    losing_admin = user.is_administrator and (
-        clean.get("is_administrator") is False or clean.get("is_active") is False
-    )
+    losing_admin = user.is_administrator and (clean.get("is_administrator") is False or clean.get("is_active") is False)
     if losing_admin and not User.objects.filter(is_administrator=True, is_active=True).exclude(pk=user.pk).exists():
         raise ValidationFailed(
             Problem("is_administrator", "last_administrator", _("Make someone else an administrator first."))
@@ -114,6 +118,8 @@ def do_update_user(actor: User | None, user: User, values: dict[str, Any]) -> Us
         if values.get("password"):
             user.set_password(values["password"])
         user.save()
+        if {"is_active", "is_administrator"} & set(clean):
+            bump_rights_version()
         emit_event("user.updated", actor=actor, payload={"user_id": user.pk, "changed": sorted(clean)})
     return user
 
@@ -205,6 +211,7 @@ def do_create_department(actor: User | None, values: dict[str, Any]) -> Departme
         department.save(update_fields=["path"])
         if department.head_id:
             DepartmentMembership.objects.get_or_create(department=department, user_id=department.head_id)
+        bump_rights_version()
         emit_event("department.created", actor=actor, payload={"department_id": department.pk})
     return department
 
@@ -225,6 +232,7 @@ def do_update_department(actor: User | None, department: Department, values: dic
                 child.save(update_fields=["path"])
         if department.head_id:
             DepartmentMembership.objects.get_or_create(department=department, user_id=department.head_id)
+        bump_rights_version()
         emit_event("department.updated", actor=actor, payload={"department_id": department.pk})
     return department
 
@@ -236,6 +244,7 @@ def do_delete_department(actor: User | None, department: Department) -> None:
             Problem(None, "has_children", _("Move or delete the sub-departments of this department first."))
         )
     with transaction.atomic():
+        bump_rights_version()
         emit_event("department.deleted", actor=actor, payload={"department_id": department.pk, "name": department.name})
         department.delete()
 
@@ -245,7 +254,9 @@ def do_set_department_members(actor: User | None, department: Department, user_i
     found = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
     missing = [uid for uid in user_ids if uid not in found]
     if missing:
-        raise ValidationFailed(Problem("members", "not_found", _("No such users: %(ids)s") % {"ids": ", ".join(map(str, missing))}))
+        raise ValidationFailed(
+            Problem("members", "not_found", _("No such users: %(ids)s") % {"ids": ", ".join(map(str, missing))})
+        )
     wanted = set(user_ids)
     if department.head_id:
         wanted.add(department.head_id)
@@ -255,6 +266,7 @@ def do_set_department_members(actor: User | None, department: Department, user_i
         DepartmentMembership.objects.bulk_create(
             [DepartmentMembership(department=department, user_id=uid) for uid in sorted(wanted - existing)]
         )
+        bump_rights_version()
         emit_event("department.members_changed", actor=actor, payload={"department_id": department.pk})
 
 

@@ -1,11 +1,12 @@
 """Mounts every router on the one API object; ``voronka.config.urls`` serves ``api.urls``."""
 
-from voronka.api import config, directory, files, items
+from voronka.api import config, directory, files, items, rights
 from voronka.api.base import api
 
 api.add_router("/", items.router)
 api.add_router("/", config.router)
 api.add_router("/", directory.router)
 api.add_router("/", files.router)
+api.add_router("/", rights.router)
 
 __all__ = ["api"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from voronka.accounts.models import Department, User
 from voronka.accounts.services import do_create_department, do_create_user, do_set_department_members
+from voronka.rights.defaults import ensure_default_roles
+from voronka.rights.services import do_assign_role
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password, demo mode only
 
 
 def _user(username: str, first: str, last: str, *, admin: bool = False, language: str = "ru") -> User:
@@ -39,4 +41,8 @@ def create_demo_people() -> dict[str, User]:
     )
     do_set_department_members(None, sales1, [head.pk, anna.pk])
     do_set_department_members(None, sales2, [boris.pk])
+    roles = ensure_default_roles()
+    # Everyone in the company works their own items; the head sees and works the whole department.
+    do_assign_role(None, roles["manager"], {"department": company.pk})
+    do_assign_role(None, roles["head"], {"user": head.pk})
     return {"admin": admin, "head": head, "anna": anna, "boris": boris}

@@ -76,7 +76,6 @@ class Policy:
     headed_paths: list[str]
     members_by_department: dict[int, set[int]]
     members_by_path: list[tuple[str, int]]  # (department path, user id) for every membership
-    participant_items: dict[int, list[int] | None]  # user id -> item ids (None: too many to inline)
 
     # ------------------------------------------------------------------ grants
     def _effective(
@@ -108,9 +107,19 @@ class Policy:
             return ids
         return {uid for path, uid in self.members_by_path if any(path.startswith(p) for p in subject.department_paths)}
 
+    def _participant_items(self, user_id: int) -> list[int] | None:
+        """Items the user participates in, read fresh (not cached with the policy): None when too many
+        to inline, and then a subquery stands in for the list."""
+        ids = list(
+            ItemParticipant.objects.filter(user_id=user_id).values_list("item_id", flat=True)[
+                : PARTICIPANT_INLINE_LIMIT + 1
+            ]
+        )
+        return ids if len(ids) <= PARTICIPANT_INLINE_LIMIT else None
+
     def _own_q(self, user_id: int) -> Q:
         condition = Q(responsible_id=user_id) | Q(created_by_id=user_id)
-        items = self.participant_items.get(user_id, [])
+        items = self._participant_items(user_id)
         if items is None:
             condition |= Q(pk__in=ItemParticipant.objects.filter(user_id=user_id).values("item_id"))
         elif items:
@@ -348,14 +357,6 @@ def load_policy(user: User) -> Policy:
         ):
             members_by_department[department_id].add(member_id)
             members_by_path.append((path, member_id))
-    participant_items: dict[int, list[int] | None] = {}
-    for person_id in people_ids:
-        ids = list(
-            ItemParticipant.objects.filter(user_id=person_id).values_list("item_id", flat=True)[
-                : PARTICIPANT_INLINE_LIMIT + 1
-            ]
-        )
-        participant_items[person_id] = ids if len(ids) <= PARTICIPANT_INLINE_LIMIT else None
     return Policy(
         user=user,
         is_admin=is_admin,
@@ -366,5 +367,4 @@ def load_policy(user: User) -> Policy:
         headed_paths=headed_paths,
         members_by_department=dict(members_by_department),
         members_by_path=members_by_path,
-        participant_items=participant_items,
     )

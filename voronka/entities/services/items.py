@@ -18,12 +18,24 @@ from django.utils.translation import gettext_lazy as _
 
 from voronka.accounts.models import User
 from voronka.common.errors import AccessDenied, Conflict, NotFound, Problem, ProblemCollector
-from voronka.entities.fieldtypes import CleanContext, Invalid, References, clean_value, is_empty, reference_id
+from voronka.entities.fieldtypes import (
+    CURRENCY_RE,
+    CleanContext,
+    Invalid,
+    References,
+    clean_value,
+    is_empty,
+    is_storable_text,
+    reference_id,
+)
 from voronka.entities.models import EntityType, FieldType, Item, ItemHistory, ItemLink, Pipeline, Stage
 from voronka.entities.schema import TypeSchema, schema_for
 from voronka.events.outbox import emit_event
 from voronka.files.models import FileAttachment, StoredFile
 from voronka.files.services import sync_item_files
+from voronka.rights.access import authorize_create, authorize_item, explain_field, field_access, refuse
+from voronka.rights.participants import sync_participants
+from voronka.rights.policy import Decision
 
 SYSTEM_FIELDS = (
     "id",
@@ -45,6 +57,7 @@ READ_ONLY_FIELDS = frozenset(
 )
 TITLE_MAX = 255
 AMOUNT_LIMIT = Decimal("1e16")
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -56,6 +69,7 @@ class PreparedWrite:
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field slug -> (old, new), JSON forms
     link_fields: set[str] = field(default_factory=set)
     file_fields: set[str] = field(default_factory=set)
+    user_fields: set[str] = field(default_factory=set)
 
 
 def _actor_time_zone(actor: User | None) -> zoneinfo.ZoneInfo:
@@ -98,14 +112,16 @@ def _clean_amount(value: Any, errors: ProblemCollector) -> Decimal | None:
         errors.add("amount", "wrong_type", _("Must be a number."))
         return None
     try:
-        amount = Decimal(str(value).replace(",", "."))
+        # An int goes in whole: str() of a very long one raises ValueError (the 4300-digit limit).
+        amount = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value).replace(",", "."))
     except InvalidOperation:
         errors.add("amount", "wrong_type", _("Must be a number."))
         return None
-    if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:
+    # Checked after rounding to cents: 9999999999999999.995 rounds up past what the column holds.
+    if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT or abs(amount.quantize(CENT)) >= AMOUNT_LIMIT:
         errors.add("amount", "out_of_range", _("Must be a finite number below 10^16."))
         return None
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def prepare_write(
@@ -135,6 +151,8 @@ def prepare_write(
     # --- title -------------------------------------------------------------------------------
     if "title" in values or item is None:
         title = values.get("title")
+        if isinstance(title, str):
+            title = title.strip()
         if title is None or title == "":
             if item is not None:
                 errors.add("title", "required", _("The title cannot be empty."))
@@ -143,10 +161,10 @@ def prepare_write(
             errors.add("title", "wrong_type", _("Must be text."))
         elif len(title) > TITLE_MAX:
             errors.add("title", "too_long", _("Must be at most %(limit)d characters.") % {"limit": TITLE_MAX})
-        elif "\x00" in title:
+        elif not is_storable_text(title):
             errors.add("title", "invalid_characters", _("Contains control characters."))
         else:
-            new_system["title"] = title.strip()
+            new_system["title"] = title
 
     # --- pipeline and stage --------------------------------------------------------------------
     if entity_type.has_pipelines and schema.pipelines:
@@ -196,7 +214,7 @@ def prepare_write(
             currency = values["currency"]
             if currency in (None, ""):
                 new_system["currency"] = ""
-            elif not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+            elif not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
                 errors.add("currency", "invalid_currency", _("Currency must be a three-letter code such as RUB."))
             else:
                 new_system["currency"] = currency
@@ -276,6 +294,8 @@ def prepare_write(
                 prepared.link_fields.add(slug)
             elif schema.fields[slug].field_type == FieldType.FILE:
                 prepared.file_fields.add(slug)
+            elif schema.fields[slug].field_type == FieldType.USER:
+                prepared.user_fields.add(slug)
     return prepared
 
 
@@ -361,13 +381,41 @@ def _apply_system(item: Item, system: dict[str, Any]) -> None:
 
 
 def authorize(actor: User | None, action: str, item: Item | None, entity_type: EntityType) -> None:
-    """Refuse an action the actor has no right to; the rights issue gives this its rules."""
+    """Refuse what no rule allows: a blocked actor, a switched-off type, or the rights' item check."""
     if actor is not None and not actor.is_active:
         raise AccessDenied(Problem(None, "user_blocked", _("This user is blocked.")))
     if action == "create" and not entity_type.enabled:
         raise AccessDenied(
             Problem("type", "type_disabled", _("The type '%(type)s' is switched off.") % {"type": entity_type.name})
         )
+    if item is not None:
+        authorize_item(actor, action, item)
+
+
+def authorize_fields(actor: User | None, entity_type: EntityType, values: dict[str, Any]) -> None:
+    """Writing a field the actor's roles hide or make read-only is refused, naming the rule."""
+    limited = field_access(actor, entity_type)
+    for slug in values:
+        access = limited.get(slug)
+        if access is not None and actor is not None:
+            decision = explain_field(actor, entity_type, slug)
+            raise refuse(actor, Decision(False, decision.rule), "update", entity_type=entity_type, field=slug)
+
+
+def _authorize_write(actor: User | None, item: Item, prepared: PreparedWrite) -> None:
+    """A change of stage needs leaving the current stage and entering the new one, besides updating."""
+    if "stage" not in prepared.changes and "pipeline" not in prepared.changes:
+        return
+    authorize_item(actor, "move_out", item)
+    target_stage = prepared.system.get("stage", item.stage)
+    target_pipeline = prepared.system.get("pipeline", item.pipeline)
+    authorize_item(
+        actor,
+        "move_in",
+        item,
+        stage_id=target_stage.pk if target_stage else None,
+        pipeline_id=target_pipeline.pk if target_pipeline else None,
+    )
 
 
 def do_create_item(
@@ -375,7 +423,13 @@ def do_create_item(
 ) -> Item:
     schema = schema_for(entity_type)
     authorize(actor, "create", None, entity_type)
+    authorize_fields(actor, entity_type, values)
     prepared = prepare_write(actor, schema, None, values)
+    stage = prepared.system.get("stage")
+    pipeline = prepared.system.get("pipeline")
+    authorize_create(
+        actor, entity_type, prepared.system.get("responsible"), pipeline.pk if pipeline else None, stage.pk if stage else None
+    )
     now = timezone.now()
     with transaction.atomic():
         item = Item(entity_type=entity_type, created_by=actor, created_at=now, modified_by=actor, modified_at=now)
@@ -391,6 +445,7 @@ def do_create_item(
             prepared.changes["title"] = (None, item.title)
         _sync_links(item, schema, prepared.link_fields)
         sync_item_files(item, schema, prepared.file_fields)
+        sync_participants(item, schema, prepared.user_fields)
         event = emit_event(
             "item.created",
             actor=actor,
@@ -421,9 +476,11 @@ def do_update_item(
             raise Conflict(
                 Problem("version", "version_conflict", _("The item was changed by someone else; reload it and try again."))
             )
+        authorize_fields(actor, entity_type, values)
         prepared = prepare_write(actor, schema, locked, values)
         if not prepared.changes:
             return locked
+        _authorize_write(actor, locked, prepared)
         old_stage = locked.stage
         old_pipeline = locked.pipeline
         _apply_system(locked, prepared.system)
@@ -435,6 +492,7 @@ def do_update_item(
         locked.save()
         _sync_links(locked, schema, prepared.link_fields)
         sync_item_files(locked, schema, prepared.file_fields)
+        sync_participants(locked, schema, prepared.user_fields)
         moved = "stage" in prepared.changes or "pipeline" in prepared.changes
         payload: dict[str, Any] = {"changes": {k: {"old": v[0], "new": v[1]} for k, v in prepared.changes.items()}}
         if moved:
@@ -477,19 +535,24 @@ def do_delete_item(actor: User | None, item: Item) -> None:
             raise NotFound(Problem("id", "not_found", _("No such item.")))
         authorize(actor, "delete", locked, entity_type)
         now = timezone.now()
-        incoming = list(ItemLink.objects.filter(target=locked).select_related("field", "source__entity_type"))
-        for link in incoming:
-            source = link.source
-            slug = link.field.slug
-            old = source.data.get(slug)
-            if isinstance(old, list):
-                new: Any = [v for v in old if v != locked.pk] or None
-            else:
-                new = None
-            if new is None:
-                source.data.pop(slug, None)
-            else:
-                source.data[slug] = new
+        slugs_by_source: dict[int, list[str]] = {}
+        for source_id, slug in (
+            ItemLink.objects.filter(target=locked).exclude(source=locked).order_by("id").values_list("source_id", "field__slug")
+        ):
+            slugs_by_source.setdefault(source_id, []).append(slug)
+        # One locked write per source, even when several of its link fields point here: writing each
+        # link from its own copy of the source would let the last copy restore what the first removed.
+        sources = Item.objects.select_for_update(of=("self",)).filter(pk__in=list(slugs_by_source)).order_by("pk")
+        for source in sources.select_related("entity_type"):
+            changes: dict[str, tuple[Any, Any]] = {}
+            for slug in slugs_by_source[source.pk]:
+                old = source.data.get(slug)
+                new: Any = ([v for v in old if v != locked.pk] or None) if isinstance(old, list) else None
+                if new is None:
+                    source.data.pop(slug, None)
+                else:
+                    source.data[slug] = new
+                changes[slug] = (old, new)
             source.modified_at = now
             source.modified_by = actor
             source.version += 1
@@ -499,9 +562,12 @@ def do_delete_item(actor: User | None, item: Item) -> None:
                 actor=actor,
                 entity_type=source.entity_type.slug,
                 item_id=source.pk,
-                payload={"changes": {slug: {"old": old, "new": new}}, "reason": "linked_item_deleted"},
+                payload={
+                    "changes": {slug: {"old": old, "new": new} for slug, (old, new) in changes.items()},
+                    "reason": "linked_item_deleted",
+                },
             )
-            _write_history(source, actor, {slug: (old, new)}, event.pk, now)
+            _write_history(source, actor, changes, event.pk, now)
         emit_event(
             "item.deleted",
             actor=actor,
@@ -514,7 +580,7 @@ def do_delete_item(actor: User | None, item: Item) -> None:
 
 def get_item(actor: User | None, item_id: int, action: str = "read", entity_type: EntityType | None = None) -> Item:
     """The item if the actor may see it; "not found" for both missing and forbidden (no id probing)."""
-    queryset = Item.objects.visible_to(actor, action).select_related("entity_type", "pipeline", "stage")
+    queryset = Item.objects.visible_to(actor, action, entity_type).select_related("entity_type", "pipeline", "stage")
     if entity_type is not None:
         queryset = queryset.filter(entity_type=entity_type)
     item = queryset.filter(pk=item_id).first()

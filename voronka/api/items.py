@@ -6,16 +6,26 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
+from voronka.accounts.models import User
 from voronka.api.base import OBJECT_BODY, acting_user, json_body
-from voronka.common.errors import Problem, ValidationFailed
-from voronka.entities.models import ItemHistory
+from voronka.common.errors import NotFound, Problem, ValidationFailed
+from voronka.entities.models import Item, ItemHistory
 from voronka.entities.query import DEFAULT_PAGE, list_items
 from voronka.entities.schema import get_entity_type, schema_for
 from voronka.entities.serialize import item_to_dict
 from voronka.entities.services.convert import do_convert_lead
-from voronka.entities.services.items import do_create_item, do_delete_item, do_move_item, do_update_item, get_item
+from voronka.entities.services.items import (
+    SYSTEM_FIELDS,
+    do_create_item,
+    do_delete_item,
+    do_move_item,
+    do_update_item,
+    get_item,
+)
+from voronka.entities.totals import stage_totals
+from voronka.rights.access import hidden_fields
 
 router = Router(tags=["items"])
 LIST_PARAMS = {"fields", "sort", "cursor", "limit", "q"}
@@ -33,10 +43,21 @@ def _field_selection(raw: str | None, known: set[str]) -> set[str] | None:
     return wanted
 
 
-def _known_names(schema: Any) -> set[str]:
-    from voronka.entities.services.items import SYSTEM_FIELDS
+def _known_names(schema: Any, hidden: set[str]) -> set[str]:
+    return (set(SYSTEM_FIELDS) | {"version", "converted_from"} | set(schema.fields)) - hidden
 
-    return set(SYSTEM_FIELDS) | {"version", "converted_from"} | set(schema.fields)
+
+def refuse_hidden_names(params: dict[str, str], sort: str | None, hidden: set[str]) -> None:
+    """A field hidden from the user cannot be filtered or sorted on: to them it does not exist."""
+    problems = [
+        Problem(key, "unknown_field", _("No field '%(field)s' to filter on.") % {"field": key})
+        for key in params
+        if key.partition("__")[0] in hidden
+    ]
+    if sort is not None and sort.lstrip("-") in hidden:
+        problems.append(Problem("sort", "not_sortable", _("Cannot sort by '%(field)s'.") % {"field": sort}))
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _expected_version(body: dict[str, Any]) -> int | None:
@@ -62,7 +83,11 @@ def list_type_items(request: HttpRequest, type_slug: str) -> dict[str, Any]:
     for key in filters:
         if len(params.getlist(key)) > 1:
             raise ValidationFailed(Problem(key, "repeated_filter", _("Give each filter once; use __in for lists.")))
-    selection = _field_selection(params.get("fields"), _known_names(schema))
+    hidden = hidden_fields(user, schema.entity_type)
+    refuse_hidden_names(filters, params.get("sort"), hidden)
+    if params.get("q") and "title" in hidden:
+        raise ValidationFailed(Problem("q", "unknown_field", _("No field 'title' to search in.")))
+    selection = _field_selection(params.get("fields"), _known_names(schema, hidden))
     page = list_items(
         user,
         schema,
@@ -72,15 +97,18 @@ def list_type_items(request: HttpRequest, type_slug: str) -> dict[str, Any]:
         limit=limit,
         search=params.get("q"),
     )
-    return {"items": [item_to_dict(item, schema, selection) for item in page.items], "next_cursor": page.next_cursor}
+    return {
+        "items": [item_to_dict(item, schema, selection, hidden) for item in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.post("/types/{type_slug}/items", openapi_extra=OBJECT_BODY, summary="Create an item", response={201: dict})
-def create_type_item(request: HttpRequest, type_slug: str) -> tuple[int, dict[str, Any]]:
+def create_type_item(request: HttpRequest, type_slug: str) -> Status[dict[str, Any]]:
     user = acting_user(request)
     entity_type = get_entity_type(type_slug)
     item = do_create_item(user, entity_type, json_body(request))
-    return 201, item_to_dict(item, schema_for(entity_type))
+    return Status(201, _item_response(user, item))
 
 
 @router.get("/types/{type_slug}/items/{item_id}", summary="Get an item")
@@ -89,7 +117,8 @@ def get_type_item(request: HttpRequest, type_slug: str, item_id: int, fields: st
     entity_type = get_entity_type(type_slug)
     schema = schema_for(entity_type)
     item = get_item(user, item_id, "read", entity_type)
-    return item_to_dict(item, schema, _field_selection(fields, _known_names(schema)))
+    hidden = hidden_fields(user, entity_type)
+    return item_to_dict(item, schema, _field_selection(fields, _known_names(schema, hidden)), hidden)
 
 
 @router.patch("/types/{type_slug}/items/{item_id}", openapi_extra=OBJECT_BODY, summary="Change an item")
@@ -98,11 +127,11 @@ def update_type_item(request: HttpRequest, type_slug: str, item_id: int) -> dict
     changed the item since you read it."""
     user = acting_user(request)
     entity_type = get_entity_type(type_slug)
-    item = get_item(user, item_id, "update", entity_type)
+    item = get_item(user, item_id, "read", entity_type)
     body = json_body(request)
     expected = _expected_version(body)
     item = do_update_item(user, item, body, expected_version=expected)
-    return item_to_dict(item, schema_for(entity_type))
+    return _item_response(user, item)
 
 
 @router.post("/types/{type_slug}/items/{item_id}/move", openapi_extra=OBJECT_BODY, summary="Move to a stage")
@@ -110,7 +139,7 @@ def move_type_item(request: HttpRequest, type_slug: str, item_id: int) -> dict[s
     """Body: ``{"stage": "won", "pipeline": "optional", "values": {fields to fill}, "version": n}``."""
     user = acting_user(request)
     entity_type = get_entity_type(type_slug)
-    item = get_item(user, item_id, "update", entity_type)
+    item = get_item(user, item_id, "read", entity_type)
     body = json_body(request)
     expected = _expected_version(body)
     unknown = set(body) - {"stage", "pipeline", "values"}
@@ -124,15 +153,15 @@ def move_type_item(request: HttpRequest, type_slug: str, item_id: int) -> dict[s
     item = do_move_item(
         user, item, body["stage"], pipeline=body.get("pipeline"), values=values, expected_version=expected
     )
-    return item_to_dict(item, schema_for(entity_type))
+    return _item_response(user, item)
 
 
 @router.delete("/types/{type_slug}/items/{item_id}", summary="Delete an item", response={204: None})
-def delete_type_item(request: HttpRequest, type_slug: str, item_id: int) -> tuple[int, None]:
+def delete_type_item(request: HttpRequest, type_slug: str, item_id: int) -> Status[None]:
     user = acting_user(request)
-    item = get_item(user, item_id, "delete", get_entity_type(type_slug))
+    item = get_item(user, item_id, "read", get_entity_type(type_slug))
     do_delete_item(user, item)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/types/{type_slug}/items/{item_id}/history", summary="Change history, newest first")
@@ -140,10 +169,16 @@ def item_history(
     request: HttpRequest, type_slug: str, item_id: int, before: int | None = None, limit: int = 50
 ) -> dict[str, Any]:
     user = acting_user(request)
-    item = get_item(user, item_id, "read", get_entity_type(type_slug))
+    entity_type = get_entity_type(type_slug)
+    item = get_item(user, item_id, "read", entity_type)
     if not 1 <= limit <= 200:
         raise ValidationFailed(Problem("limit", "out_of_range", _("Page size must be from 1 to 200.")))
-    rows = ItemHistory.objects.filter(item=item).order_by("-id")
+    # History of a hidden field is as hidden as the field ("created" is the creation marker).
+    rows = (
+        ItemHistory.objects.filter(item=item)
+        .exclude(field__in=sorted(hidden_fields(user, entity_type)))
+        .order_by("-id")
+    )
     if before is not None:
         rows = rows.filter(id__lt=before)
     page = list(rows[: limit + 1])
@@ -166,10 +201,36 @@ def convert_lead(request: HttpRequest, item_id: int) -> dict[str, Any]:
     """Body: ``{"contact": {}, "company": {}, "deal": {"pipeline": "default"}}`` — each key present is
     created, its object holding values that override what is carried over from the lead."""
     user = acting_user(request)
-    lead = get_item(user, item_id, "update", get_entity_type("lead"))
+    lead = get_item(user, item_id, "read", get_entity_type("lead"))
     body = json_body(request)
     for key, value in body.items():
         if value is not None and not isinstance(value, dict):
             raise ValidationFailed(Problem(key, "wrong_type", _("Must be an object of field values.")))
     created = do_convert_lead(user, lead, targets=body)
-    return {slug: item_to_dict(item, schema_for(item.entity_type)) for slug, item in created.items()}
+    return {slug: _item_response(user, item) for slug, item in created.items()}
+
+
+def _item_response(user: User, item: Item) -> dict[str, Any]:
+    return item_to_dict(item, schema_for(item.entity_type), hidden=hidden_fields(user, item.entity_type))
+
+
+@router.get("/types/{type_slug}/pipelines/{pipeline_slug}/totals", summary="Per-stage counts and sums (kanban)")
+def pipeline_totals(request: HttpRequest, type_slug: str, pipeline_slug: str) -> dict[str, Any]:
+    """Counts, and sums of the amount unless it is hidden from you, of the items you may read in each
+    stage; the same filters as the list apply."""
+    user = acting_user(request)
+    schema = schema_for(get_entity_type(type_slug))
+    pipeline = schema.pipeline_by_ref(pipeline_slug)
+    if pipeline is None:
+        raise NotFound(Problem("pipeline", "not_found", _("No pipeline '%(slug)s'.") % {"slug": pipeline_slug}))
+    filters = {key: request.GET[key] for key in request.GET}
+    hidden = hidden_fields(user, schema.entity_type)
+    refuse_hidden_names(filters, None, hidden)
+    totals = stage_totals(user, schema, pipeline, filters=filters, hidden=hidden)
+    return {
+        "items": [
+            {"stage": t.stage, "count": t.count, "amount": float(t.amount) if t.amount is not None else None}
+            for t in totals
+        ],
+        "next_cursor": None,
+    }

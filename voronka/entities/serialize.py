@@ -8,8 +8,13 @@ from voronka.entities.models import Item
 from voronka.entities.schema import TypeSchema
 
 
-def item_to_dict(item: Item, schema: TypeSchema, fields: set[str] | None = None) -> dict[str, Any]:
-    """``fields`` limits the output (``id`` is always there); unknown names are ignored by the caller."""
+def item_to_dict(
+    item: Item,
+    schema: TypeSchema,
+    fields: set[str] | None = None,
+    hidden: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """``fields`` limits the output (``id`` is always there); ``hidden`` fields never appear at all."""
     stage = schema.stages_by_id.get(item.stage_id) if item.stage_id else None
     pipeline = next((p for p in schema.pipelines if p.pk == item.pipeline_id), None)
     system: dict[str, Any] = {
@@ -32,6 +37,8 @@ def item_to_dict(item: Item, schema: TypeSchema, fields: set[str] | None = None)
         system["converted_from"] = item.converted_from_id
     custom = {slug: item.data.get(slug) for slug in schema.fields}
     result = system | custom
+    for slug in hidden:
+        result.pop(slug, None)
     if fields is not None:
         result = {key: value for key, value in result.items() if key in fields or key == "id"}
     return result

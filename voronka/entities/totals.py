@@ -33,7 +33,7 @@ def stage_totals(
         entity_type=schema.entity_type, pipeline=pipeline
     )
     if filters:
-        queryset = apply_filters(queryset, schema, filters, hidden=hidden)
+        queryset = apply_filters(queryset, schema, filters)  # the caller refuses filters on hidden fields
     with_sum = schema.entity_type.has_money and "amount" not in hidden
     aggregates = {"count": Count("id")}
     if with_sum:

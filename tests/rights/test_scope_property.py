@@ -52,7 +52,9 @@ def companies(draw: Any) -> dict[str, Any]:
         if (role := draw(st.one_of(st.none(), st.integers(0, roles - 1)), label=f"role of user {index}")) is not None
     ]
     assignments += draw(
-        st.lists(st.tuples(st.integers(0, roles - 1), st.just("department"), st.integers(0, departments - 1)), max_size=3)
+        st.lists(
+            st.tuples(st.integers(0, roles - 1), st.just("department"), st.integers(0, departments - 1)), max_size=3
+        )
     )
     delegations = draw(st.lists(st.tuples(st.integers(0, users - 1), st.integers(0, users - 1)), max_size=2))
     items = draw(
@@ -97,7 +99,9 @@ def _build(admin: User, company: dict[str, Any], tag: int) -> list[User]:
     roles = [do_create_role(admin, {"slug": f"r{tag}_{i}", "name_ru": f"r{i}"}) for i in range(len(company["grants"]))]
     for role, grants in zip(roles, company["grants"], strict=True):
         do_set_grants(
-            admin, role, [{"type": "deal", "stage": stage, "action": action, "level": level} for action, stage, level in grants]
+            admin,
+            role,
+            [{"type": "deal", "stage": stage, "action": action, "level": level} for action, stage, level in grants],
         )
     for role_index, kind, target in company["assignments"]:
         pool = users if kind == "user" else departments
@@ -111,7 +115,9 @@ def _build(admin: User, company: dict[str, Any], tag: int) -> list[User]:
     return users
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(company=companies(), action=st.sampled_from(ACTIONS))
 def test_sql_scope_matches_per_item_decision(people: People, company: dict[str, Any], action: str) -> None:
     deal = get_entity_type("deal")

@@ -42,3 +42,13 @@ def item_to_dict(
     if fields is not None:
         result = {key: value for key, value in result.items() if key in fields or key == "id"}
     return result
+
+
+def item_columns(schema: TypeSchema, hidden: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The names ``item_to_dict`` yields for items of this type, in its order (for tables and exports)."""
+    names = ["id", "title", "pipeline", "stage", "responsible", "created_by", "created_at", "modified_by"]
+    names += ["modified_at", "closed", "version"]
+    if schema.entity_type.has_money:
+        names += ["amount", "currency"]
+    names += list(schema.fields)
+    return [name for name in names if name not in hidden]

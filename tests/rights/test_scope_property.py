@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.db import transaction
+from pytest_django.fixtures import Settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,12 +16,27 @@ from voronka.accounts.services import do_create_department, do_create_user, do_s
 from voronka.entities.models import Item
 from voronka.entities.schema import get_entity_type, schema_for
 from voronka.entities.services.items import do_create_item
-from voronka.rights.models import Action, Level
+from voronka.entities.query import list_items
+from voronka.entities.serialize import item_to_dict
+from voronka.entities.totals import stage_totals
+from voronka.rights.access import hidden_fields
+from voronka.rights.models import Action, Level, Role
 from voronka.rights.policy import load_policy
-from voronka.rights.services import do_assign_role, do_create_role, do_set_delegations, do_set_grants
+from voronka.rights.services import (
+    do_assign_role,
+    do_create_role,
+    do_set_delegations,
+    do_set_field_rules,
+    do_set_grants,
+)
+
+
+@pytest.fixture
+def rights_on(settings: Settings) -> None:
+    settings.RIGHTS_ENFORCED = True
 
 LEVELS = list(Level.values)
-ACTIONS = [Action.READ, Action.UPDATE, Action.DELETE, Action.MOVE_OUT]
+ACTIONS = [Action.READ, Action.UPDATE, Action.DELETE, Action.MOVE_OUT, Action.EXPORT]
 
 
 @st.composite
@@ -134,5 +151,64 @@ def test_sql_scope_matches_per_item_decision(people: People, company: dict[str, 
                 scoped = scoped.filter(condition)
             expected = {item.pk for item in items if policy.decide(item, action).allowed}
             assert set(scoped.values_list("pk", flat=True)) == expected
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(company=companies(), hide_amount_for=st.sets(st.integers(0, 2), max_size=3), page_size=st.integers(1, 5))
+def test_every_read_path_returns_exactly_the_allowed_items(
+    people: People, rights_on: None, company: dict[str, Any], hide_amount_for: set[int], page_size: int
+) -> None:
+    """Lists (every page), kanban counts and sums, search, get and export against the per-item check."""
+    deal = get_entity_type("deal")
+    schema = schema_for(deal)
+    pipeline = schema.default_pipeline
+    assert pipeline is not None
+    savepoint = transaction.savepoint()
+    try:
+        tag = 50_000 + len(company["items"]) * 100 + len(company["parents"])
+        users = _build(people.admin, company, tag)
+        for role_index in hide_amount_for:
+            role = Role.objects.filter(slug=f"r{tag}_{role_index}").first()
+            if role is not None:
+                do_set_field_rules(people.admin, role, [{"type": "deal", "field": "amount", "access": "hidden"}])
+        items = list(Item.objects.filter(entity_type=deal).select_related("entity_type"))
+        for user in users:
+            fresh = User.objects.get(pk=user.pk)
+            policy = load_policy(fresh)
+            readable = {item.pk for item in items if policy.decide(item, "read").allowed}
+            exportable = {item.pk for item in items if policy.decide(item, "export").allowed}
+            hidden = hidden_fields(fresh, deal)
+            assert ("amount" in hidden) == (
+                bool(policy.field_access(deal)) and policy.field_access(deal).get("amount") == "hidden"
+            )
+            # The list, walked page by page.
+            seen: list[int] = []
+            cursor = None
+            while True:
+                page = list_items(fresh, schema, sort="-modified_at", cursor=cursor, limit=page_size)
+                seen += [item.pk for item in page.items]
+                for item in page.items:
+                    assert ("amount" in item_to_dict(item, schema, hidden=hidden)) == ("amount" not in hidden)
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+            assert len(seen) == len(set(seen))
+            assert set(seen) == readable
+            # Search over titles ("x" is every generated title).
+            found = list_items(fresh, schema, search="x", limit=200).items
+            assert {item.pk for item in found} == readable
+            # Kanban counts and sums.
+            totals = {t.stage: t for t in stage_totals(fresh, schema, pipeline, hidden=hidden)}
+            for stage in schema.stages_by_pipeline[pipeline.pk]:
+                in_stage = [item for item in items if item.pk in readable and item.stage_id == stage.pk]
+                assert totals[stage.slug].count == len(in_stage)
+                if "amount" in hidden:
+                    assert totals[stage.slug].amount is None
+            # One by one.
+            for item in items:
+                assert Item.objects.visible_to(fresh, "read", deal).filter(pk=item.pk).exists() == (item.pk in readable)
+            assert set(Item.objects.visible_to(fresh, "export", deal).values_list("pk", flat=True)) == exportable
     finally:
         transaction.savepoint_rollback(savepoint)

@@ -11,7 +11,7 @@ from ninja import Router
 from voronka.api.base import OBJECT_BODY, acting_user, json_body
 from voronka.common.errors import NotFound, Problem
 from voronka.entities.models import EntityType, FieldDefinition, Pipeline, Stage
-from voronka.entities.schema import get_entity_type, schema_for
+from voronka.entities.schema import SLUG_RE, get_entity_type, schema_for
 from voronka.entities.services import schema_admin
 
 router = Router(tags=["configuration"])
@@ -82,21 +82,24 @@ def field_to_dict(fd: FieldDefinition, schema: Any) -> dict[str, Any]:
 
 
 def _pipeline(entity_type: EntityType, slug: str) -> Pipeline:
-    pipeline = Pipeline.objects.filter(entity_type=entity_type, slug=slug).first()
+    # A path may carry anything (NUL included); only a well-formed slug is looked up.
+    pipeline = Pipeline.objects.filter(entity_type=entity_type, slug=slug).first() if SLUG_RE.fullmatch(slug) else None
     if pipeline is None:
         raise NotFound(Problem("pipeline", "not_found", _("No pipeline '%(slug)s'.") % {"slug": slug}))
     return pipeline
 
 
 def _stage(pipeline: Pipeline, slug: str) -> Stage:
-    stage = Stage.objects.filter(pipeline=pipeline, slug=slug).select_related("pipeline__entity_type").first()
+    stages = Stage.objects.filter(pipeline=pipeline, slug=slug).select_related("pipeline__entity_type")
+    stage = stages.first() if SLUG_RE.fullmatch(slug) else None
     if stage is None:
         raise NotFound(Problem("stage", "not_found", _("No stage '%(slug)s'.") % {"slug": slug}))
     return stage
 
 
 def _field(entity_type: EntityType, slug: str) -> FieldDefinition:
-    fd = FieldDefinition.objects.filter(entity_type=entity_type, slug=slug).select_related("entity_type").first()
+    fields = FieldDefinition.objects.filter(entity_type=entity_type, slug=slug).select_related("entity_type")
+    fd = fields.first() if SLUG_RE.fullmatch(slug) else None
     if fd is None:
         raise NotFound(Problem("field", "not_found", _("No field '%(slug)s'.") % {"slug": slug}))
     return fd
@@ -124,7 +127,9 @@ def get_type(request: HttpRequest, type_slug: str) -> dict[str, Any]:
 
 @router.patch("/types/{type_slug}", openapi_extra=OBJECT_BODY, summary="Change an entity type")
 def update_type(request: HttpRequest, type_slug: str) -> dict[str, Any]:
-    entity_type = schema_admin.do_update_entity_type(acting_user(request), get_entity_type(type_slug), json_body(request))
+    entity_type = schema_admin.do_update_entity_type(
+        acting_user(request), get_entity_type(type_slug), json_body(request)
+    )
     return type_to_dict(entity_type)
 
 
@@ -143,7 +148,9 @@ def list_pipelines(request: HttpRequest, type_slug: str) -> dict[str, Any]:
     }
 
 
-@router.post("/types/{type_slug}/pipelines", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a pipeline")
+@router.post(
+    "/types/{type_slug}/pipelines", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a pipeline"
+)
 def create_pipeline(request: HttpRequest, type_slug: str) -> tuple[int, dict[str, Any]]:
     pipeline = schema_admin.do_create_pipeline(acting_user(request), get_entity_type(type_slug), json_body(request))
     return 201, pipeline_to_dict(pipeline, list(pipeline.stages.all()))
@@ -163,7 +170,9 @@ def delete_pipeline(request: HttpRequest, type_slug: str, pipeline_slug: str) ->
 
 
 @router.post(
-    "/types/{type_slug}/pipelines/{pipeline_slug}/stages", openapi_extra=OBJECT_BODY, response={201: dict},
+    "/types/{type_slug}/pipelines/{pipeline_slug}/stages",
+    openapi_extra=OBJECT_BODY,
+    response={201: dict},
     summary="Create a stage",
 )
 def create_stage(request: HttpRequest, type_slug: str, pipeline_slug: str) -> tuple[int, dict[str, Any]]:
@@ -172,7 +181,8 @@ def create_stage(request: HttpRequest, type_slug: str, pipeline_slug: str) -> tu
 
 
 @router.patch(
-    "/types/{type_slug}/pipelines/{pipeline_slug}/stages/{stage_slug}", openapi_extra=OBJECT_BODY,
+    "/types/{type_slug}/pipelines/{pipeline_slug}/stages/{stage_slug}",
+    openapi_extra=OBJECT_BODY,
     summary="Change a stage",
 )
 def update_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage_slug: str) -> dict[str, Any]:
@@ -181,7 +191,8 @@ def update_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage
 
 
 @router.delete(
-    "/types/{type_slug}/pipelines/{pipeline_slug}/stages/{stage_slug}", response={204: None},
+    "/types/{type_slug}/pipelines/{pipeline_slug}/stages/{stage_slug}",
+    response={204: None},
     summary="Delete an empty stage",
 )
 def delete_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage_slug: str) -> tuple[int, None]:

@@ -58,7 +58,9 @@ def _memberships(user_ids: list[int]) -> dict[int, list[int]]:
 
 def _after(after: int | None, limit: int) -> None:
     if not 1 <= limit <= PAGE:
-        raise ValidationFailed(Problem("limit", "out_of_range", _("Page size must be from 1 to %(max)d.") % {"max": PAGE}))
+        raise ValidationFailed(
+            Problem("limit", "out_of_range", _("Page size must be from 1 to %(max)d.") % {"max": PAGE})
+        )
 
 
 @router.get("/users", summary="Users, by id, in pages")
@@ -195,7 +197,9 @@ def list_tokens(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/tokens", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a token; the secret is shown once")
+@router.post(
+    "/tokens", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a token; the secret is shown once"
+)
 def create_token(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     body = json_body(request)
     name = body.get("name", "")

@@ -29,6 +29,7 @@ MULTIPLE_MAX = 500
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-.]{3,40}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+ID_RE = re.compile(r"[0-9]{1,19}")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -52,10 +53,21 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+def is_storable_text(value: str) -> bool:
+    """False for text no database column can hold: NUL, or a lone surrogate (not valid Unicode)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         raise Invalid("wrong_type", _("Must be text."))
-    if CONTROL_RE.search(value):
+    if CONTROL_RE.search(value) or not is_storable_text(value):
         raise Invalid("invalid_characters", _("Contains control characters."))
     if len(value) > limit:
         raise Invalid("too_long", _("Must be at most %(limit)d characters.") % {"limit": limit})
@@ -68,7 +80,11 @@ def _decimal(value: Any) -> Decimal:
     if isinstance(value, float) and not math.isfinite(value):
         raise Invalid("invalid_number", _("Must be a finite number."))
     try:
-        number = Decimal(str(value).strip().replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
+        if isinstance(value, str):
+            number = Decimal(value.strip().replace(",", "."))
+        else:
+            # An int goes in whole: str() of a very long one raises ValueError (the 4300-digit limit).
+            number = Decimal(value) if isinstance(value, int | Decimal) else Decimal(str(value))
     except InvalidOperation as exc:
         raise Invalid("wrong_type", _("Must be a number.")) from exc
     if not number.is_finite():
@@ -105,7 +121,7 @@ def clean_money(value: Any, fd: FieldDefinition, refs: References, ctx: CleanCon
         raise Invalid("wrong_type", _('Must be {"amount": number, "currency": "RUB"}.'))
     amount = _decimal(value["amount"]).quantize(Decimal("0.01"))
     currency = value.get("currency") or ctx.default_currency
-    if not isinstance(currency, str) or not CURRENCY_RE.match(currency):
+    if not isinstance(currency, str) or not CURRENCY_RE.fullmatch(currency):
         raise Invalid("invalid_currency", _("Currency must be a three-letter code such as RUB."))
     return {"amount": float(amount), "currency": currency}
 
@@ -129,7 +145,11 @@ def clean_datetime(value: Any, fd: FieldDefinition, refs: References, ctx: Clean
     if moment.tzinfo is None:
         # A time without an offset means the writer's own local time.
         moment = moment.replace(tzinfo=ctx.time_zone)
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    try:
+        utc = moment.astimezone(dt.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:30+01:00 is a valid text for a moment before year 1 in UTC
+        raise Invalid("invalid_datetime", _("Must be a date and time in ISO 8601.")) from exc
+    return utc.isoformat().replace("+00:00", "Z")
 
 
 def clean_boolean(value: Any, fd: FieldDefinition, refs: References, ctx: CleanContext) -> Any:
@@ -150,13 +170,13 @@ def clean_list(value: Any, fd: FieldDefinition, refs: References, ctx: CleanCont
 def reference_id(value: Any, message: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise Invalid("wrong_type", message)
-    if isinstance(value, str):
-        if not value.strip().isdigit():
-            raise Invalid("wrong_type", message)
-        value = int(value)
-    if value <= 0 or value > 2**62:
+    # ASCII digits only: isdigit() also accepts "²", which int() refuses, and a long run overflows int().
+    if isinstance(value, str) and not ID_RE.fullmatch(value.strip()):
         raise Invalid("wrong_type", message)
-    return value
+    number = int(value)
+    if number <= 0 or number > 2**62:
+        raise Invalid("wrong_type", message)
+    return number
 
 
 def clean_user(value: Any, fd: FieldDefinition, refs: References, ctx: CleanContext) -> Any:
@@ -195,7 +215,10 @@ def clean_email(value: Any, fd: FieldDefinition, refs: References, ctx: CleanCon
 
 def clean_url(value: Any, fd: FieldDefinition, refs: References, ctx: CleanContext) -> Any:
     text = _text(value, URL_MAX).strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # "http://[::1" - an unclosed IPv6 host
+        raise Invalid("invalid_url", _("Must be an http:// or https:// address.")) from exc
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         raise Invalid("invalid_url", _("Must be an http:// or https:// address."))
     return text

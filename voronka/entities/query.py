@@ -23,12 +23,14 @@ from voronka.accounts.models import User
 from voronka.common.errors import Problem, ProblemCollector, ValidationFailed
 from voronka.entities.models import FieldType, Item
 from voronka.entities.schema import TypeSchema
-from voronka.entities.sql import CustomValue
+from voronka.entities.sql import INTEGER_TYPES, CustomValue
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 OPERATORS = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "isnull"}
 IN_LIMIT = 500
+ID_LIMIT = 2**63 - 1
+DECIMAL_LIMIT = Decimal("1e30")  # far beyond any stored amount, well within what databases compare
 
 # System fields a client may filter and sort on, with the column and the kind of value each takes.
 SYSTEM_FILTERS: dict[str, tuple[str, str]] = {
@@ -58,11 +60,16 @@ class Page:
 def _convert(raw: str, kind: str, schema: TypeSchema, name: str, errors: ProblemCollector) -> Any:
     """Turn one query-string value into what the column compares against."""
     try:
+        if "\x00" in raw:  # no column holds NUL; PostgreSQL refuses the parameter outright
+            raise ValueError
         if kind == "int":
-            return int(raw)
+            whole = int(raw)
+            if abs(whole) > ID_LIMIT:  # no id is this large; SQLite cannot even take it as a parameter
+                raise ValueError
+            return whole
         if kind == "decimal":
             number = Decimal(raw.replace(",", "."))
-            if not number.is_finite():
+            if not number.is_finite() or abs(number) >= DECIMAL_LIMIT:
                 raise ValueError
             return number
         if kind == "bool":
@@ -80,7 +87,8 @@ def _convert(raw: str, kind: str, schema: TypeSchema, name: str, errors: Problem
                 moment = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=dt.UTC)
-            return moment
+            # In UTC now, while an OverflowError (0001-01-01 +01:00) is still the client's bad value.
+            return moment.astimezone(dt.UTC)
         if kind == "date":
             day = parse_date(raw)
             if day is None:
@@ -178,7 +186,9 @@ def apply_filters(queryset: QuerySet[Item], schema: TypeSchema, params: dict[str
         elif op == "contains":
             conditions.append(Q(**{f"{target}__icontains": converted[0]}))
         elif op == "ne":
-            conditions.append(~Q(**{target: converted[0]}))
+            # "Not 5" includes "empty", as Django makes it for a nullable column; SQL alone would drop NULLs.
+            condition = ~Q(**{target: converted[0]})
+            conditions.append(condition | Q(**{f"{target}__isnull": True}) if name not in SYSTEM_FILTERS else condition)
         else:
             lookup = "" if op == "eq" else f"__{op}"
             conditions.append(Q(**{f"{target}{lookup}": converted[0]}))
@@ -201,13 +211,54 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         cursor_sort, value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if cursor_sort != sort or not isinstance(last_id, int):
+        if cursor_sort != sort or not _is_id(last_id):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise ValidationFailed(
-            Problem("cursor", "invalid_cursor", _("The cursor is invalid or belongs to another sort order."))
-        ) from exc
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        raise _invalid_cursor() from exc
     return value, last_id
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        Problem("cursor", "invalid_cursor", _("The cursor is invalid or belongs to another sort order."))
+    )
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= ID_LIMIT
+
+
+def _cursor_value(value: Any, sort_name: str, field_type: str | None) -> Any:
+    """The cursor's sort value as the column compares it; a cursor is client input, so every kind is checked.
+
+    ``field_type`` is the custom field's type when sorting by one, else None.
+    """
+    try:
+        if sort_name == "id":
+            if not _is_id(value):
+                raise ValueError
+            return value
+        if sort_name in {"created_at", "modified_at"}:
+            moment = parse_datetime(value) if isinstance(value, str) else None
+            if moment is None or moment.tzinfo is None:
+                raise ValueError
+            return moment
+        if value is None and (sort_name == "amount" or field_type is not None):
+            return None  # past the last non-empty value: the empty ones follow
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError
+        if sort_name == "amount" or field_type in {FieldType.NUMBER, FieldType.MONEY}:
+            number = Decimal(str(value))
+            if not number.is_finite() or abs(number) >= DECIMAL_LIMIT:
+                raise ValueError
+            return number
+        if field_type not in INTEGER_TYPES and not isinstance(value, str):
+            raise ValueError  # titles and text-valued fields compare as text on every database
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError
+        return value
+    except (ValueError, TypeError, InvalidOperation) as exc:
+        raise _invalid_cursor() from exc
 
 
 def list_items(
@@ -227,7 +278,7 @@ def list_items(
     sort_name = sort.lstrip("-")
     sort_expr: Any
     nullable = sort_name in NULLABLE_SORTS
-    queryset = Item.objects.visible_to(actor, "read").filter(entity_type=schema.entity_type)
+    queryset = Item.objects.visible_to(actor, "read", schema.entity_type).filter(entity_type=schema.entity_type)
     if sort_name in SYSTEM_SORTS:
         sort_expr = F(sort_name)
         sort_key = sort_name
@@ -243,16 +294,13 @@ def list_items(
     if filters:
         queryset = apply_filters(queryset, schema, filters)
     if search:
+        if "\x00" in search:
+            raise ValidationFailed(Problem("q", "invalid_filter_value", _("The search text contains a NUL character.")))
         queryset = queryset.filter(title__icontains=search[:200])
     if cursor:
-        value, last_id = _decode_cursor(cursor, sort)
-        if sort_name in {"created_at", "modified_at"} and value is not None:
-            value = parse_datetime(value)
-        elif (sort_name == "amount" or (sort_key == "sort_value" and isinstance(value, str))) and value is not None:
-            try:
-                value = Decimal(value) if sort_name == "amount" else value
-            except InvalidOperation:
-                value = None
+        raw_value, last_id = _decode_cursor(cursor, sort)
+        custom_type = schema.fields[sort_name].field_type if sort_key == "sort_value" else None
+        value = _cursor_value(raw_value, sort_name, custom_type)
         after = "lt" if descending else "gt"
         if value is None:
             queryset = queryset.filter(Q(**{f"{sort_key}__isnull": True}) & Q(**{f"id__{after}": last_id}))

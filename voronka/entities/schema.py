@@ -7,6 +7,7 @@ process sees the new version on its next read of the type row and reloads.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -15,6 +16,18 @@ from django.utils.translation import gettext_lazy as _
 
 from voronka.common.errors import NotFound, Problem
 from voronka.entities.models import EntityType, FieldDefinition, Pipeline, Stage
+
+ID_RE = re.compile(r"[0-9]{1,19}")
+SLUG_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _ref_id(ref: object) -> int | None:
+    """The id a client's reference spells (42 or "42"); None for a slug or anything else (true is not 1)."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref
+    if isinstance(ref, str) and ID_RE.fullmatch(ref):
+        return int(ref)
+    return None
 
 
 @dataclass
@@ -35,14 +48,16 @@ class TypeSchema:
         return self.pipelines[0] if self.pipelines else None
 
     def pipeline_by_ref(self, ref: object) -> Pipeline | None:
+        ref_id = _ref_id(ref)
         for pipeline in self.pipelines:
-            if ref in (pipeline.slug, pipeline.pk) or (isinstance(ref, str) and ref.isdigit() and int(ref) == pipeline.pk):
+            if ref == pipeline.slug or ref_id == pipeline.pk:
                 return pipeline
         return None
 
     def stage_by_ref(self, pipeline: Pipeline, ref: object) -> Stage | None:
+        ref_id = _ref_id(ref)
         for stage in self.stages_by_pipeline.get(pipeline.pk, []):
-            if ref in (stage.slug, stage.pk) or (isinstance(ref, str) and ref.isdigit() and int(ref) == stage.pk):
+            if ref == stage.slug or ref_id == stage.pk:
                 return stage
         return None
 
@@ -65,6 +80,10 @@ _cache_lock = threading.Lock()
 
 
 def _load(entity_type: EntityType) -> TypeSchema:
+    # The cache is keyed by the version in the database, read before the rows: the caller's object may
+    # be older than a change made earlier in this very transaction, and keying fresh rows by its old
+    # version would serve them again after that transaction rolls back.
+    current = EntityType.objects.filter(pk=entity_type.pk).first() or entity_type
     fields = list(
         FieldDefinition.objects.filter(entity_type=entity_type)
         .select_related("link_type")
@@ -73,7 +92,7 @@ def _load(entity_type: EntityType) -> TypeSchema:
     pipelines = list(Pipeline.objects.filter(entity_type=entity_type).prefetch_related("stages"))
     stages_by_pipeline = {p.pk: list(p.stages.all()) for p in pipelines}
     schema = TypeSchema(
-        entity_type=entity_type,
+        entity_type=current,
         fields={fd.slug: fd for fd in fields},
         pipelines=pipelines,
         stages_by_pipeline=stages_by_pipeline,
@@ -101,7 +120,8 @@ def schema_for(entity_type: EntityType) -> TypeSchema:
 
 
 def get_entity_type(slug: str) -> EntityType:
-    entity_type = EntityType.objects.filter(slug=slug).first()
+    # Only a well-formed slug reaches the database: a path may carry anything, NUL included.
+    entity_type = EntityType.objects.filter(slug=slug).first() if SLUG_RE.fullmatch(slug) else None
     if entity_type is None:
         raise NotFound(Problem("type", "not_found", _("No entity type '%(slug)s'.") % {"slug": slug}))
     return entity_type
@@ -113,5 +133,12 @@ def schema_by_slug(slug: str) -> TypeSchema:
 
 def bump_schema_version(entity_type_id: int) -> None:
     EntityType.objects.filter(pk=entity_type_id).update(schema_version=F("schema_version") + 1)
+    forget_schema(entity_type_id)
+
+
+def forget_schema(entity_type_id: int) -> None:
+    """Drop the cached schema of a type id. A new type starts at version 1 and, on SQLite, may reuse the
+    id of a type whose creation was rolled back after its schema was cached: the version alone cannot
+    tell the two apart."""
     with _cache_lock:
         _cache.pop(entity_type_id, None)

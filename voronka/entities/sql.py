@@ -14,6 +14,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from voronka.entities.models import FieldDefinition, FieldType
 
 NUMERIC_TYPES = {FieldType.NUMBER, FieldType.MONEY}
+INTEGER_TYPES = {FieldType.BOOLEAN, FieldType.USER, FieldType.LINK}  # JSON true/false are 1/0 in SQLite
 
 
 def _path(fd_slug: str, field_type: str) -> tuple[str, ...]:
@@ -29,8 +30,15 @@ def value_sql(column: str, slug: str, field_type: str, vendor: str) -> str:
         else:
             text = f"(({column} -> '{path[0]}') ->> '{path[1]}')"
         return f"({text})::numeric" if field_type in NUMERIC_TYPES else text
-    # SQLite: json_extract returns the JSON value's own SQL type, so numbers compare as numbers.
-    return f"json_extract({column}, '$.{'.'.join(path)}')"
+    text = f"json_extract({column}, '$.{'.'.join(path)}')"
+    # SQLite: json_extract's result has no type affinity, while query parameters arrive as text ('5'),
+    # and a number never equals nor sorts with a text. A CAST gives the expression an affinity, so the
+    # parameter is converted to a number before it is compared.
+    if field_type in NUMERIC_TYPES:
+        return f"CAST({text} AS NUMERIC)"
+    if field_type in INTEGER_TYPES:
+        return f"CAST({text} AS INTEGER)"
+    return text
 
 
 class CustomValue(Expression):

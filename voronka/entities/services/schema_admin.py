@@ -17,7 +17,7 @@ from voronka.accounts.models import User
 from voronka.accounts.services import require_administrator
 from voronka.common.errors import Conflict, Problem, ProblemCollector, ValidationFailed
 from voronka.entities.models import EntityType, FieldDefinition, FieldType, Item, Pipeline, Stage
-from voronka.entities.schema import bump_schema_version, schema_for
+from voronka.entities.schema import bump_schema_version, forget_schema, schema_for
 from voronka.entities.services.items import READ_ONLY_FIELDS, WRITABLE_SYSTEM_FIELDS
 from voronka.entities.sql import filterable_index_sql
 from voronka.events.outbox import emit_event
@@ -26,6 +26,8 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Names the list API uses as query parameters, so a field slug can never shadow them.
 RESERVED_SLUGS = frozenset({"fields", "sort", "cursor", "limit", "q", "search", "type", "version", "data"})
+# Names items are answered with besides the system fields: a custom field must not hide them.
+OUTPUT_SLUGS = frozenset({"converted_from"})
 
 
 def _clean_labelled(values: dict[str, Any], errors: ProblemCollector, *, creating: bool) -> dict[str, Any]:
@@ -73,7 +75,8 @@ def _clean_flags(values: dict[str, Any], names: tuple[str, ...], errors: Problem
 def _refuse_unknown(values: dict[str, Any], allowed: set[str], errors: ProblemCollector) -> None:
     for key in values:
         if key not in allowed:
-            code = "read_only" if key in {"id", "is_builtin", "schema_version", "entity_type", "pipeline"} else "unknown_field"
+            protected = {"id", "is_builtin", "is_system", "schema_version", "entity_type", "pipeline"}
+            code = "read_only" if key in protected else "unknown_field"
             errors.add(key, code, _("This field cannot be set here."))
 
 
@@ -95,6 +98,7 @@ def do_create_entity_type(actor: User | None, values: dict[str, Any]) -> EntityT
     errors.raise_if_any()
     with transaction.atomic():
         entity_type = EntityType.objects.create(**clean)
+        forget_schema(entity_type.pk)
         if entity_type.has_pipelines:
             pipeline = Pipeline.objects.create(
                 entity_type=entity_type, slug="default", name_ru="Основное", name_en="Default", is_default=True
@@ -147,6 +151,7 @@ def do_delete_entity_type(actor: User | None, entity_type: EntityType) -> None:
         for fd in entity_type.fields.filter(filterable=True):
             _drop_index(fd)
         emit_event("config.type_deleted", actor=actor, entity_type=entity_type.slug, payload={"slug": entity_type.slug})
+        forget_schema(entity_type.pk)
         entity_type.delete()
 
 
@@ -331,7 +336,9 @@ def _clean_field(
     clean = _clean_labelled(values, errors, creating=existing is None)
     slug = clean.get("slug")
     if slug is not None:
-        if slug in WRITABLE_SYSTEM_FIELDS or slug in READ_ONLY_FIELDS or slug in RESERVED_SLUGS:
+        if "__" in slug:  # list filters read "name__op": a double underscore would make the field unfilterable
+            errors.add("slug", "invalid_slug", _("A field slug cannot contain a double underscore (__)."))
+        elif slug in WRITABLE_SYSTEM_FIELDS or slug in READ_ONLY_FIELDS or slug in RESERVED_SLUGS or slug in OUTPUT_SLUGS:
             errors.add("slug", "reserved", _("'%(slug)s' is a system name; choose another slug.") % {"slug": slug})
         elif FieldDefinition.objects.filter(entity_type=entity_type, slug=slug).exists():
             errors.add("slug", "taken", _("A field with this slug exists in this type."))
@@ -384,7 +391,9 @@ def _clean_field(
             clean["options"] = normalised
     if field_type == FieldType.LINK:
         if existing is None or "link_type" in values:
-            target = EntityType.objects.filter(slug=values.get("link_type")).first() if isinstance(values.get("link_type"), str) else None
+            link_type = values.get("link_type")
+            valid = isinstance(link_type, str) and SLUG_RE.match(link_type) is not None
+            target = EntityType.objects.filter(slug=link_type).first() if valid else None
             if target is None:
                 errors.add("link_type", "required", _("Name the entity type this field links to (its slug)."))
             else:

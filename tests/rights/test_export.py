@@ -6,7 +6,6 @@ import csv
 import io
 
 from django.http import StreamingHttpResponse
-from pytest_django.fixtures import Settings
 
 from tests.factories import People, api_client, make_item
 from voronka.accounts.models import User
@@ -21,8 +20,7 @@ def _export(user: User, query: str = "") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
-def test_export_holds_own_items_without_hidden_fields(people: People, settings: Settings) -> None:
-    settings.RIGHTS_ENFORCED = True
+def test_export_holds_own_items_without_hidden_fields(people: People) -> None:
     do_set_field_rules(people.admin, get_role("manager"), [{"type": "deal", "field": "amount", "access": "hidden"}])
     make_item(people.head, "deal", title='=HYPERLINK("http://evil")', amount=10, responsible=people.anna.pk)
     make_item(people.admin, "deal", title="Boris's deal", amount=20, responsible=people.boris.pk)
@@ -33,7 +31,6 @@ def test_export_holds_own_items_without_hidden_fields(people: People, settings: 
     assert {row["amount"] for row in _export(people.admin)} == {"10.0", "20.0"}
 
 
-def test_export_refuses_a_filter_on_a_hidden_field(people: People, settings: Settings) -> None:
-    settings.RIGHTS_ENFORCED = True
+def test_export_refuses_a_filter_on_a_hidden_field(people: People) -> None:
     do_set_field_rules(people.admin, get_role("manager"), [{"type": "deal", "field": "amount", "access": "hidden"}])
     assert api_client(people.anna).get("/api/v1/types/deal/export?amount__gt=5").status_code == 422

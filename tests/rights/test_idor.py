@@ -42,7 +42,6 @@ def _endpoints(deal: Item, lead: Item, file_id: int) -> list[Request]:
 @pytest.fixture
 def victims(people: People, settings: Settings, tmp_path: Path) -> tuple[Item, Item, int]:
     """Boris's (Sales 2) deal with an attached file, and his lead."""
-    settings.RIGHTS_ENFORCED = True
     settings.FILES_ROOT = tmp_path
     make_field(people.admin, "deal", "scan", "file")
     upload = do_upload_file(people.boris, io.BytesIO(b"secret contract text"), "contract.txt")

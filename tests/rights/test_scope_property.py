@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.db import transaction
-from pytest_django.fixtures import Settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,10 +12,10 @@ from tests.factories import People
 from voronka.accounts.models import User
 from voronka.accounts.services import do_create_department, do_create_user, do_set_department_members
 from voronka.entities.models import Item
-from voronka.entities.schema import get_entity_type, schema_for
-from voronka.entities.services.items import do_create_item
 from voronka.entities.query import list_items
+from voronka.entities.schema import get_entity_type, schema_for
 from voronka.entities.serialize import item_to_dict
+from voronka.entities.services.items import do_create_item
 from voronka.entities.totals import stage_totals
 from voronka.rights.access import hidden_fields
 from voronka.rights.models import Action, Level, Role
@@ -29,11 +27,6 @@ from voronka.rights.services import (
     do_set_field_rules,
     do_set_grants,
 )
-
-
-@pytest.fixture
-def rights_on(settings: Settings) -> None:
-    settings.RIGHTS_ENFORCED = True
 
 LEVELS = list(Level.values)
 ACTIONS = [Action.READ, Action.UPDATE, Action.DELETE, Action.MOVE_OUT, Action.EXPORT]
@@ -155,10 +148,12 @@ def test_sql_scope_matches_per_item_decision(people: People, company: dict[str, 
         transaction.savepoint_rollback(savepoint)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(company=companies(), hide_amount_for=st.sets(st.integers(0, 2), max_size=3), page_size=st.integers(1, 5))
 def test_every_read_path_returns_exactly_the_allowed_items(
-    people: People, rights_on: None, company: dict[str, Any], hide_amount_for: set[int], page_size: int
+    people: People, company: dict[str, Any], hide_amount_for: set[int], page_size: int
 ) -> None:
     """Lists (every page), kanban counts and sums, search, get and export against the per-item check."""
     deal = get_entity_type("deal")

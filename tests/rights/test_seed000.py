@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tests.factories import People, api_client
 from voronka.common.errors import AccessDenied
@@ -47,9 +46,8 @@ def _stages(spec: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def legal_firm(people: People, settings: SettingsWrapper) -> People:
+def legal_firm(people: People) -> People:
     """The seed-000 configuration: pipelines, then the manager role's grants and field rules."""
-    settings.RIGHTS_ENFORCED = True
     admin = people.admin
     do_create_pipeline(
         admin, get_entity_type("lead"), {"slug": "calls", "name_ru": "Звонки", "stages": _stages(LEAD_STAGES)}

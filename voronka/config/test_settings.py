@@ -17,4 +17,3 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed: t
 EMBEDDED_WORKER = False
 FILES_ROOT = VAR_DIR / "test-files" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 LANGUAGE_CODE = "en"
-RIGHTS_ENFORCED = False  # TEMPORARY while the foundation tests are adapted to rights

@@ -47,7 +47,7 @@ def _check_user_values(values: dict[str, Any], *, existing: User | None) -> dict
         username = values.get("username")
         if not isinstance(username, str) or not USERNAME_RE.match(username):
             errors.add("username", "invalid", _("Use 1-150 letters, digits and the characters _ . @ + -."))
-        elif User.objects.filter(username__iexact=username).exclude(pk=existing.pk if existing else None).exists():
+        elif User.objects.filter(username__iexact=username).exclude(pk=existing.pk if existing else 0).exists():
             errors.add("username", "taken", _("This username is already taken."))
         else:
             clean["username"] = username

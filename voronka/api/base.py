@@ -36,7 +36,7 @@ class ActiveSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)
-        if user is None or not user.is_active:
+        if not isinstance(user, User) or not user.is_active:
             return None
         translation.activate(user.language)
         return user

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from voronka.api.base import OBJECT_BODY, acting_user, json_body
 from voronka.common.errors import NotFound, Problem
@@ -111,9 +111,9 @@ def list_types(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/types", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create an entity type")
-def create_type(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_type(request: HttpRequest) -> Status[dict[str, Any]]:
     entity_type = schema_admin.do_create_entity_type(acting_user(request), json_body(request))
-    return 201, type_to_dict(entity_type)
+    return Status(201, type_to_dict(entity_type))
 
 
 @router.get("/types/{type_slug}", summary="An entity type with its pipelines and fields")
@@ -134,9 +134,9 @@ def update_type(request: HttpRequest, type_slug: str) -> dict[str, Any]:
 
 
 @router.delete("/types/{type_slug}", response={204: None}, summary="Delete an empty user-defined type")
-def delete_type(request: HttpRequest, type_slug: str) -> tuple[int, None]:
+def delete_type(request: HttpRequest, type_slug: str) -> Status[None]:
     schema_admin.do_delete_entity_type(acting_user(request), get_entity_type(type_slug))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/types/{type_slug}/pipelines", summary="Pipelines with their stages")
@@ -151,9 +151,9 @@ def list_pipelines(request: HttpRequest, type_slug: str) -> dict[str, Any]:
 @router.post(
     "/types/{type_slug}/pipelines", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a pipeline"
 )
-def create_pipeline(request: HttpRequest, type_slug: str) -> tuple[int, dict[str, Any]]:
+def create_pipeline(request: HttpRequest, type_slug: str) -> Status[dict[str, Any]]:
     pipeline = schema_admin.do_create_pipeline(acting_user(request), get_entity_type(type_slug), json_body(request))
-    return 201, pipeline_to_dict(pipeline, list(pipeline.stages.all()))
+    return Status(201, pipeline_to_dict(pipeline, list(pipeline.stages.all())))
 
 
 @router.patch("/types/{type_slug}/pipelines/{pipeline_slug}", openapi_extra=OBJECT_BODY, summary="Change a pipeline")
@@ -164,9 +164,9 @@ def update_pipeline(request: HttpRequest, type_slug: str, pipeline_slug: str) ->
 
 
 @router.delete("/types/{type_slug}/pipelines/{pipeline_slug}", response={204: None}, summary="Delete an empty pipeline")
-def delete_pipeline(request: HttpRequest, type_slug: str, pipeline_slug: str) -> tuple[int, None]:
+def delete_pipeline(request: HttpRequest, type_slug: str, pipeline_slug: str) -> Status[None]:
     schema_admin.do_delete_pipeline(acting_user(request), _pipeline(get_entity_type(type_slug), pipeline_slug))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -175,9 +175,9 @@ def delete_pipeline(request: HttpRequest, type_slug: str, pipeline_slug: str) ->
     response={201: dict},
     summary="Create a stage",
 )
-def create_stage(request: HttpRequest, type_slug: str, pipeline_slug: str) -> tuple[int, dict[str, Any]]:
+def create_stage(request: HttpRequest, type_slug: str, pipeline_slug: str) -> Status[dict[str, Any]]:
     pipeline = _pipeline(get_entity_type(type_slug), pipeline_slug)
-    return 201, stage_to_dict(schema_admin.do_create_stage(acting_user(request), pipeline, json_body(request)))
+    return Status(201, stage_to_dict(schema_admin.do_create_stage(acting_user(request), pipeline, json_body(request))))
 
 
 @router.patch(
@@ -195,10 +195,10 @@ def update_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage
     response={204: None},
     summary="Delete an empty stage",
 )
-def delete_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage_slug: str) -> tuple[int, None]:
+def delete_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage_slug: str) -> Status[None]:
     stage = _stage(_pipeline(get_entity_type(type_slug), pipeline_slug), stage_slug)
     schema_admin.do_delete_stage(acting_user(request), stage)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/types/{type_slug}/fields", summary="Custom fields of a type")
@@ -208,10 +208,10 @@ def list_fields(request: HttpRequest, type_slug: str) -> dict[str, Any]:
 
 
 @router.post("/types/{type_slug}/fields", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a field")
-def create_field(request: HttpRequest, type_slug: str) -> tuple[int, dict[str, Any]]:
+def create_field(request: HttpRequest, type_slug: str) -> Status[dict[str, Any]]:
     entity_type = get_entity_type(type_slug)
     fd = schema_admin.do_create_field(acting_user(request), entity_type, json_body(request))
-    return 201, field_to_dict(fd, schema_for(get_entity_type(type_slug)))
+    return Status(201, field_to_dict(fd, schema_for(get_entity_type(type_slug))))
 
 
 @router.patch("/types/{type_slug}/fields/{field_slug}", openapi_extra=OBJECT_BODY, summary="Change a field")
@@ -222,6 +222,6 @@ def update_field(request: HttpRequest, type_slug: str, field_slug: str) -> dict[
 
 
 @router.delete("/types/{type_slug}/fields/{field_slug}", response={204: None}, summary="Delete a field")
-def delete_field(request: HttpRequest, type_slug: str, field_slug: str) -> tuple[int, None]:
+def delete_field(request: HttpRequest, type_slug: str, field_slug: str) -> Status[None]:
     schema_admin.do_delete_field(acting_user(request), _field(get_entity_type(type_slug), field_slug))
-    return 204, None
+    return Status(204, None)

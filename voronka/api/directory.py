@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from voronka.accounts import services
 from voronka.accounts.models import ApiToken, Department, DepartmentMembership, User
@@ -80,9 +80,9 @@ def list_users(request: HttpRequest, after: int = 0, limit: int = 100, q: str | 
 
 
 @router.post("/users", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a user (administrators)")
-def create_user(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_user(request: HttpRequest) -> Status[dict[str, Any]]:
     user = services.do_create_user(acting_user(request), json_body(request))
-    return 201, user_to_dict(user, [])
+    return Status(201, user_to_dict(user, []))
 
 
 @router.get("/users/{user_id}", summary="A user")
@@ -104,13 +104,13 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/me/password", openapi_extra=OBJECT_BODY, response={204: None}, summary="Change your password")
-def change_password(request: HttpRequest) -> tuple[int, None]:
+def change_password(request: HttpRequest) -> Status[None]:
     body = json_body(request)
     old, new = body.get("old_password"), body.get("new_password")
     if not isinstance(old, str) or not isinstance(new, str):
         raise ValidationFailed(Problem("new_password", "required", _("Send old_password and new_password.")))
     services.do_change_own_password(acting_user(request), old, new)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/departments", summary="The department tree, in path order")
@@ -130,7 +130,7 @@ def list_departments(request: HttpRequest, after: str = "", limit: int = 200) ->
 
 
 @router.post("/departments", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a department")
-def create_department(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_department(request: HttpRequest) -> Status[dict[str, Any]]:
     body = json_body(request)
     members = body.pop("members", None)
     user = acting_user(request)
@@ -139,7 +139,7 @@ def create_department(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         department = services.do_create_department(user, body)
         if member_ids is not None:
             services.do_set_department_members(user, department, member_ids)
-    return 201, _department(department.pk)
+    return Status(201, _department(department.pk))
 
 
 def _member_ids(members: Any) -> list[int]:
@@ -173,9 +173,9 @@ def update_department(request: HttpRequest, department_id: int) -> dict[str, Any
 
 
 @router.delete("/departments/{department_id}", response={204: None}, summary="Delete an empty department")
-def delete_department(request: HttpRequest, department_id: int) -> tuple[int, None]:
+def delete_department(request: HttpRequest, department_id: int) -> Status[None]:
     services.do_delete_department(acting_user(request), services.get_department(department_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", summary="Your API tokens (without their secret)")
@@ -200,20 +200,20 @@ def list_tokens(request: HttpRequest) -> dict[str, Any]:
 @router.post(
     "/tokens", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a token; the secret is shown once"
 )
-def create_token(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest) -> Status[dict[str, Any]]:
     body = json_body(request)
     name = body.get("name", "")
     if not isinstance(name, str):
         raise ValidationFailed(Problem("name", "wrong_type", _("Must be text.")))
     issued = services.do_create_token(acting_user(request), acting_user(request), name)
-    return 201, {"id": issued.token.pk, "token": issued.raw, "prefix": issued.token.prefix}
+    return Status(201, {"id": issued.token.pk, "token": issued.raw, "prefix": issued.token.prefix})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     user = acting_user(request)
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise NotFound(Problem("id", "not_found", _("No such token.")))
     services.do_revoke_token(user, token)
-    return 204, None
+    return Status(204, None)

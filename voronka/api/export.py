@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
 
@@ -63,7 +64,7 @@ def export_items(request: HttpRequest, type_slug: str) -> StreamingHttpResponse:
     hidden = hidden_fields(user, entity_type)
     filters = {key: request.GET[key] for key in request.GET}
     refuse_hidden_names(filters, None, hidden)
-    queryset = Item.objects.visible_to(user, "export", entity_type).filter(entity_type=entity_type)
+    queryset: QuerySet[Item] = Item.objects.visible_to(user, "export", entity_type).filter(entity_type=entity_type)
     if filters:
         queryset = apply_filters(queryset, schema, filters)
     columns = item_columns(schema, hidden)

@@ -176,8 +176,8 @@ def explain(
         raise NotFound(Problem("user", "not_found", _("No such user.")))
     entity_type = get_entity_type(type)
     if field is not None:
-        decision = explain_field(subject, entity_type, field)
-        return {"user": subject.pk, "type": type, "field": field} | decision.as_dict()
+        field_decision = explain_field(subject, entity_type, field)
+        return {"user": subject.pk, "type": type, "field": field} | field_decision.as_dict()
     if action not in Action.values:
         raise ValidationFailed(
             Problem("action", "invalid_choice", _("Choose one of: %(v)s.") % {"v": ", ".join(Action.values)})

@@ -16,8 +16,14 @@ def _user(username: str, first: str, last: str, *, admin: bool = False, language
         return existing
     user = do_create_user(
         None,
-        {"username": username, "first_name": first, "last_name": last, "email": f"{username}@example.com",
-         "is_administrator": admin, "language": language},
+        {
+            "username": username,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@example.com",
+            "is_administrator": admin,
+            "language": language,
+        },
     )
     # The demo password is short on purpose and bypasses the password rules: demo mode only.
     user.set_password(DEMO_PASSWORD)

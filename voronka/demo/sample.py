@@ -17,17 +17,42 @@ def create_sample_items(people: dict[str, User]) -> None:
     lead_type = get_entity_type("lead")
     anna, boris, head = people["anna"], people["boris"], people["head"]
     companies = [
-        do_create_item(anna, company_type, {"title": "ООО «Ромашка»", "inn": "7701234567", "phone": ["+7 495 123-45-67"]}),
-        do_create_item(anna, company_type, {"title": "АО «Вектор»", "inn": "7812345678", "website": "https://vector.example.com"}),
+        do_create_item(
+            anna, company_type, {"title": "ООО «Ромашка»", "inn": "7701234567", "phone": ["+7 495 123-45-67"]}
+        ),
+        do_create_item(
+            anna, company_type, {"title": "АО «Вектор»", "inn": "7812345678", "website": "https://vector.example.com"}
+        ),
         do_create_item(boris, company_type, {"title": "ИП Сидоров", "inn": "500100732259"}),
     ]
     contacts = [
-        do_create_item(anna, contact_type, {"title": "Иван Иванов", "first_name": "Иван", "last_name": "Иванов",
-                                            "phone": ["+7 916 000-11-22"], "companies": [companies[0].pk]}),
-        do_create_item(anna, contact_type, {"title": "Мария Кузнецова", "first_name": "Мария", "last_name": "Кузнецова",
-                                            "email": ["maria@vector.example.com"], "companies": [companies[1].pk]}),
-        do_create_item(boris, contact_type, {"title": "Пётр Сидоров", "first_name": "Пётр", "last_name": "Сидоров",
-                                             "companies": [companies[2].pk]}),
+        do_create_item(
+            anna,
+            contact_type,
+            {
+                "title": "Иван Иванов",
+                "first_name": "Иван",
+                "last_name": "Иванов",
+                "phone": ["+7 916 000-11-22"],
+                "companies": [companies[0].pk],
+            },
+        ),
+        do_create_item(
+            anna,
+            contact_type,
+            {
+                "title": "Мария Кузнецова",
+                "first_name": "Мария",
+                "last_name": "Кузнецова",
+                "email": ["maria@vector.example.com"],
+                "companies": [companies[1].pk],
+            },
+        ),
+        do_create_item(
+            boris,
+            contact_type,
+            {"title": "Пётр Сидоров", "first_name": "Пётр", "last_name": "Сидоров", "companies": [companies[2].pk]},
+        ),
     ]
     deals = [
         (anna, "Поставка оборудования", 150000, companies[0], contacts[0], "preparation"),
@@ -38,11 +63,15 @@ def create_sample_items(people: dict[str, User]) -> None:
     ]
     for owner, title, amount, company, contact, stage in deals:
         deal = do_create_item(
-            owner, deal_type,
+            owner,
+            deal_type,
             {"title": title, "amount": amount, "currency": "RUB", "company": company.pk, "contacts": [contact.pk]},
         )
         if stage != "new":
             do_move_item(owner, deal, stage)
-    do_create_item(anna, lead_type, {"title": "Заявка с сайта", "first_name": "Олег", "phone": ["+7 903 555-00-00"],
-                                     "source": "web"})
+    do_create_item(
+        anna,
+        lead_type,
+        {"title": "Заявка с сайта", "first_name": "Олег", "phone": ["+7 903 555-00-00"], "source": "web"},
+    )
     do_create_item(boris, lead_type, {"title": "Входящий звонок", "company_title": "ООО «Север»", "source": "call"})

@@ -15,8 +15,22 @@ from voronka.entities.models import EntityType, FieldDefinition, Pipeline, Stage
 TYPES: list[dict[str, Any]] = [
     {"slug": "lead", "name_ru": "Лид", "name_en": "Lead", "has_money": True, "sort": 10},
     {"slug": "deal", "name_ru": "Сделка", "name_en": "Deal", "has_money": True, "sort": 20},
-    {"slug": "contact", "name_ru": "Контакт", "name_en": "Contact", "has_money": False, "has_pipelines": False, "sort": 30},
-    {"slug": "company", "name_ru": "Компания", "name_en": "Company", "has_money": False, "has_pipelines": False, "sort": 40},
+    {
+        "slug": "contact",
+        "name_ru": "Контакт",
+        "name_en": "Contact",
+        "has_money": False,
+        "has_pipelines": False,
+        "sort": 30,
+    },
+    {
+        "slug": "company",
+        "name_ru": "Компания",
+        "name_en": "Company",
+        "has_money": False,
+        "has_pipelines": False,
+        "sort": 40,
+    },
 ]
 
 STAGES: dict[str, list[tuple[str, str, str, str, str, int]]] = {
@@ -45,13 +59,21 @@ FIELDS: dict[str, list[tuple[str, str, str, str, dict[str, Any]]]] = {
         ("company_title", "string", "Название компании", "Company name", {}),
         ("phone", "phone", "Телефон", "Phone", {"multiple": True}),
         ("email", "email", "E-mail", "E-mail", {"multiple": True}),
-        ("source", "list", "Источник", "Source", {"options": [
-            {"key": "call", "label_ru": "Звонок", "label_en": "Call"},
-            {"key": "email", "label_ru": "E-mail", "label_en": "E-mail"},
-            {"key": "web", "label_ru": "Сайт", "label_en": "Website"},
-            {"key": "messenger", "label_ru": "Мессенджер", "label_en": "Messenger"},
-            {"key": "other", "label_ru": "Другое", "label_en": "Other"},
-        ]}),
+        (
+            "source",
+            "list",
+            "Источник",
+            "Source",
+            {
+                "options": [
+                    {"key": "call", "label_ru": "Звонок", "label_en": "Call"},
+                    {"key": "email", "label_ru": "E-mail", "label_en": "E-mail"},
+                    {"key": "web", "label_ru": "Сайт", "label_en": "Website"},
+                    {"key": "messenger", "label_ru": "Мессенджер", "label_en": "Messenger"},
+                    {"key": "other", "label_ru": "Другое", "label_en": "Other"},
+                ]
+            },
+        ),
         ("comments", "text", "Комментарий", "Comment", {}),
     ],
     "deal": [
@@ -90,12 +112,23 @@ def ensure_builtin_types() -> None:
             by_slug[spec["slug"]] = entity_type
             if created and spec["slug"] in STAGES:
                 pipeline = Pipeline.objects.create(
-                    entity_type=entity_type, slug="default", name_ru="Общая", name_en="General", is_default=True, sort=10
+                    entity_type=entity_type,
+                    slug="default",
+                    name_ru="Общая",
+                    name_en="General",
+                    is_default=True,
+                    sort=10,
                 )
                 for sort, (slug, ru, en, semantic, color, probability) in enumerate(STAGES[spec["slug"]], start=1):
                     Stage.objects.create(
-                        pipeline=pipeline, slug=slug, name_ru=ru, name_en=en, semantic=semantic,
-                        color=color, probability=probability, sort=sort * 10,
+                        pipeline=pipeline,
+                        slug=slug,
+                        name_ru=ru,
+                        name_en=en,
+                        semantic=semantic,
+                        color=color,
+                        probability=probability,
+                        sort=sort * 10,
                     )
         for type_slug, fields in FIELDS.items():
             entity_type = by_slug[type_slug]
@@ -106,8 +139,15 @@ def ensure_builtin_types() -> None:
                 extra = dict(extra)
                 link_type = by_slug.get(extra.pop("link_type", ""))
                 fd = FieldDefinition.objects.create(
-                    entity_type=entity_type, slug=slug, field_type=field_type, name_ru=ru, name_en=en,
-                    is_system=True, sort=sort * 10, link_type=link_type, **extra,
+                    entity_type=entity_type,
+                    slug=slug,
+                    field_type=field_type,
+                    name_ru=ru,
+                    name_en=en,
+                    is_system=True,
+                    sort=sort * 10,
+                    link_type=link_type,
+                    **extra,
                 )
                 if fd.filterable:
                     _build_index(fd)

@@ -25,14 +25,14 @@ class Labelled(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "ru").startswith("en") and self.name_en:
             return self.name_en
         return self.name_ru or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EntityType(Labelled):
@@ -127,7 +127,9 @@ class FieldDefinition(Labelled):
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
-    def visible_to(self, user: User | None, action: str = "read", entity_type: EntityType | None = None) -> ItemQuerySet:
+    def visible_to(
+        self, user: User | None, action: str = "read", entity_type: EntityType | None = None
+    ) -> ItemQuerySet:
         """The items ``user`` may ``action``, as a WHERE clause: the one door every read goes through.
 
         Give ``entity_type`` whenever the query is about one type: the condition is then that type's
@@ -140,8 +142,6 @@ class ItemQuerySet(models.QuerySet["Item"]):
 
 class Item(models.Model):
     """One tracked thing: a lead, a deal, a contract... ``version`` increases on every write."""
-
-    objects = ItemQuerySet.as_manager()
 
     entity_type = models.ForeignKey(EntityType, on_delete=models.PROTECT, related_name="items")
     pipeline = models.ForeignKey(Pipeline, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -158,6 +158,8 @@ class Item(models.Model):
     data = models.JSONField(default=dict, blank=True)
     converted_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
+
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-modified_at", "-id"]
@@ -188,6 +190,9 @@ class ItemLink(models.Model):
         constraints = [models.UniqueConstraint(fields=["source", "field", "target"], name="uniq_item_link")]
         indexes = [models.Index(fields=["target", "field"], name="itemlink_target_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.source_id} -{self.field_id}-> {self.target_id}"
+
 
 class ItemHistory(models.Model):
     """One field's change on one item: who, when, from what, to what."""
@@ -203,3 +208,6 @@ class ItemHistory(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["item", "-changed_at", "-id"], name="history_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}.{self.field} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -138,10 +138,15 @@ def apply_filters(queryset: QuerySet[Item], schema: TypeSchema, params: dict[str
         name, _sep, op = key.partition("__")
         op = op or "eq"
         if op not in OPERATORS:
-            errors.add(key, "unknown_operator", _("Unknown operator '%(op)s'; use one of %(ops)s.") % {
-                "op": op,
-                "ops": ", ".join(sorted(OPERATORS)),
-            })
+            errors.add(
+                key,
+                "unknown_operator",
+                _("Unknown operator '%(op)s'; use one of %(ops)s.")
+                % {
+                    "op": op,
+                    "ops": ", ".join(sorted(OPERATORS)),
+                },
+            )
             continue
         if name in SYSTEM_FILTERS:
             column, kind = SYSTEM_FILTERS[name]
@@ -278,7 +283,9 @@ def list_items(
     sort_name = sort.lstrip("-")
     sort_expr: Any
     nullable = sort_name in NULLABLE_SORTS
-    queryset = Item.objects.visible_to(actor, "read", schema.entity_type).filter(entity_type=schema.entity_type)
+    queryset: QuerySet[Item] = Item.objects.visible_to(actor, "read", schema.entity_type).filter(
+        entity_type=schema.entity_type
+    )
     if sort_name in SYSTEM_SORTS:
         sort_expr = F(sort_name)
         sort_key = sort_name
@@ -314,10 +321,7 @@ def list_items(
     null_order = {"nulls_last": True} if nullable else {}
     order = sort_expr.desc(**null_order) if descending else sort_expr.asc(**null_order)
     id_order = "-id" if descending else "id"
-    if sort_name == "id":
-        queryset = queryset.order_by(id_order)
-    else:
-        queryset = queryset.order_by(order, id_order)
+    queryset = queryset.order_by(id_order) if sort_name == "id" else queryset.order_by(order, id_order)
     if sort_key == "sort_value":
         queryset = queryset.annotate(sort_value_out=sort_expr)
     rows = list(queryset[: limit + 1])

@@ -25,10 +25,7 @@ def value_sql(column: str, slug: str, field_type: str, vendor: str) -> str:
     """The SQL text of one custom value. Slugs are validated ``[a-z][a-z0-9_]*``, safe to inline."""
     path = _path(slug, field_type)
     if vendor == "postgresql":
-        if len(path) == 1:
-            text = f"({column} ->> '{path[0]}')"
-        else:
-            text = f"(({column} -> '{path[0]}') ->> '{path[1]}')"
+        text = f"({column} ->> '{path[0]}')" if len(path) == 1 else f"(({column} -> '{path[0]}') ->> '{path[1]}')"
         return f"({text})::numeric" if field_type in NUMERIC_TYPES else text
     text = f"json_extract({column}, '$.{'.'.join(path)}')"
     # SQLite: json_extract's result has no type affinity, while query parameters arrive as text ('5'),
@@ -50,9 +47,9 @@ class CustomValue(Expression):
         self.slug = slug
         self.field_type = field_type
 
-    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
         column = f"{compiler.quote_name_unless_alias('entities_item')}.{connection.ops.quote_name('data')}"
-        return value_sql(column, self.slug, self.field_type, connection.vendor), []
+        return value_sql(column, self.slug, self.field_type, connection.vendor), ()
 
     def get_group_by_cols(self) -> list[Any]:
         return [self]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from voronka.accounts.models import User
 from voronka.entities.models import Item, Pipeline
@@ -29,7 +30,7 @@ def stage_totals(
     hidden: set[str] | frozenset[str] = frozenset(),
 ) -> list[StageTotal]:
     """One grouped query over the items the actor may read; every stage appears, empty ones with 0."""
-    queryset = Item.objects.visible_to(actor, "read", schema.entity_type).filter(
+    queryset: QuerySet[Item] = Item.objects.visible_to(actor, "read", schema.entity_type).filter(
         entity_type=schema.entity_type, pipeline=pipeline
     )
     if filters:
@@ -38,10 +39,12 @@ def stage_totals(
     aggregates = {"count": Count("id")}
     if with_sum:
         aggregates["amount"] = Sum("amount")  # type: ignore[assignment]
-    rows = {row["stage_id"]: row for row in queryset.order_by().values("stage_id").annotate(**aggregates)}
+    rows: dict[int, dict[str, Any]] = {
+        row["stage_id"]: dict(row) for row in queryset.order_by().values("stage_id").annotate(**aggregates)
+    }
     totals = []
     for stage in schema.stages_by_pipeline.get(pipeline.pk, []):
-        row = rows.get(stage.pk, {})
+        row: dict[str, Any] = rows.get(stage.pk, {})
         amount = (row.get("amount") or Decimal("0")) if with_sum else None
         totals.append(StageTotal(stage=stage.slug, count=int(row.get("count", 0)), amount=amount))
     return totals

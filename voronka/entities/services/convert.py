@@ -54,7 +54,11 @@ def do_convert_lead(
     lead_schema = schema_for(lead.entity_type)
     pipeline = next((p for p in lead_schema.pipelines if p.pk == lead.pipeline_id), None)
     success = next(
-        (s for s in lead_schema.stages_by_pipeline.get(pipeline.pk if pipeline else -1, []) if s.semantic == Stage.Semantic.SUCCESS),
+        (
+            s
+            for s in lead_schema.stages_by_pipeline.get(pipeline.pk if pipeline else -1, [])
+            if s.semantic == Stage.Semantic.SUCCESS
+        ),
         None,
     )
     if success is None:

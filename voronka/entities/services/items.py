@@ -140,10 +140,15 @@ def prepare_write(
         if key in READ_ONLY_FIELDS:
             errors.add(key, "read_only", _("This field is set by Voronka and cannot be written."))
         elif key not in WRITABLE_SYSTEM_FIELDS and key not in schema.fields:
-            errors.add(key, "unknown_field", _("The type '%(type)s' has no field '%(field)s'.") % {
-                "type": entity_type.slug,
-                "field": key,
-            })
+            errors.add(
+                key,
+                "unknown_field",
+                _("The type '%(type)s' has no field '%(field)s'.")
+                % {
+                    "type": entity_type.slug,
+                    "field": key,
+                },
+            )
     current = _current_system(item, schema) if item is not None else {}
     new_system: dict[str, Any] = dict(current) if item is not None else {"amount": None, "currency": ""}
     refs = References()
@@ -172,7 +177,9 @@ def prepare_write(
         if "pipeline" in values:
             pipeline = schema.pipeline_by_ref(values["pipeline"])
             if pipeline is None:
-                errors.add("pipeline", "not_found", _("No pipeline '%(ref)s' in this type.") % {"ref": values["pipeline"]})
+                errors.add(
+                    "pipeline", "not_found", _("No pipeline '%(ref)s' in this type.") % {"ref": values["pipeline"]}
+                )
         elif pipeline is None:
             pipeline = schema.default_pipeline
         stage: Stage | None = current.get("stage")
@@ -180,10 +187,15 @@ def prepare_write(
             if "stage" in values:
                 stage = schema.stage_by_ref(pipeline, values["stage"])
                 if stage is None:
-                    errors.add("stage", "not_found", _("No stage '%(ref)s' in pipeline '%(pipeline)s'.") % {
-                        "ref": values["stage"],
-                        "pipeline": pipeline.slug,
-                    })
+                    errors.add(
+                        "stage",
+                        "not_found",
+                        _("No stage '%(ref)s' in pipeline '%(pipeline)s'.")
+                        % {
+                            "ref": values["stage"],
+                            "pipeline": pipeline.slug,
+                        },
+                    )
             elif stage is None or stage.pipeline_id != pipeline.pk:
                 stage = schema.first_stage(pipeline)
         new_system["pipeline"] = pipeline
@@ -316,7 +328,11 @@ def _check_references(actor: User | None, refs: References, item: Item | None, e
                 if item_id not in found_types:
                     errors.add(slug, "item_not_found", _("No item with id %(id)s.") % {"id": item_id})
                 elif link_type_id is not None and found_types[item_id] != link_type_id:
-                    errors.add(slug, "wrong_item_type", _("Item %(id)s is not of the type this field links to.") % {"id": item_id})
+                    errors.add(
+                        slug,
+                        "wrong_item_type",
+                        _("Item %(id)s is not of the type this field links to.") % {"id": item_id},
+                    )
     if refs.files:
         # A file may be attached by whoever uploaded it, or kept where it already is (its attachment rows,
         # not any number that happens to equal its id).
@@ -327,9 +343,7 @@ def _check_references(actor: User | None, refs: References, item: Item | None, e
             )
         files = dict(StoredFile.objects.filter(pk__in=list(refs.files)).values_list("pk", "uploaded_by_id"))
         for file_id, slugs in refs.files.items():
-            allowed = file_id in files and (
-                actor is None or files[file_id] == actor.pk or file_id in already_attached
-            )
+            allowed = file_id in files and (actor is None or files[file_id] == actor.pk or file_id in already_attached)
             if not allowed:
                 for slug in slugs:
                     errors.add(slug, "file_not_found", _("No uploaded file with id %(id)s.") % {"id": file_id})
@@ -348,7 +362,9 @@ def _sync_links(item: Item, schema: TypeSchema, slugs: set[str]) -> None:
         )
 
 
-def _write_history(item: Item, actor: User | None, changes: dict[str, tuple[Any, Any]], event_id: int, at: dt.datetime) -> None:
+def _write_history(
+    item: Item, actor: User | None, changes: dict[str, tuple[Any, Any]], event_id: int, at: dt.datetime
+) -> None:
     ItemHistory.objects.bulk_create(
         [
             ItemHistory(
@@ -428,7 +444,11 @@ def do_create_item(
     stage = prepared.system.get("stage")
     pipeline = prepared.system.get("pipeline")
     authorize_create(
-        actor, entity_type, prepared.system.get("responsible"), pipeline.pk if pipeline else None, stage.pk if stage else None
+        actor,
+        entity_type,
+        prepared.system.get("responsible"),
+        pipeline.pk if pipeline else None,
+        stage.pk if stage else None,
     )
     now = timezone.now()
     with transaction.atomic():
@@ -474,7 +494,9 @@ def do_update_item(
         authorize(actor, "update", locked, entity_type)
         if expected_version is not None and locked.version != expected_version:
             raise Conflict(
-                Problem("version", "version_conflict", _("The item was changed by someone else; reload it and try again."))
+                Problem(
+                    "version", "version_conflict", _("The item was changed by someone else; reload it and try again.")
+                )
             )
         authorize_fields(actor, entity_type, values)
         prepared = prepare_write(actor, schema, locked, values)
@@ -496,8 +518,14 @@ def do_update_item(
         moved = "stage" in prepared.changes or "pipeline" in prepared.changes
         payload: dict[str, Any] = {"changes": {k: {"old": v[0], "new": v[1]} for k, v in prepared.changes.items()}}
         if moved:
-            payload["from"] = {"pipeline": getattr(old_pipeline, "slug", None), "stage": getattr(old_stage, "slug", None)}
-            payload["to"] = {"pipeline": getattr(locked.pipeline, "slug", None), "stage": getattr(locked.stage, "slug", None)}
+            payload["from"] = {
+                "pipeline": getattr(old_pipeline, "slug", None),
+                "stage": getattr(old_stage, "slug", None),
+            }
+            payload["to"] = {
+                "pipeline": getattr(locked.pipeline, "slug", None),
+                "stage": getattr(locked.stage, "slug", None),
+            }
         event = emit_event(
             "item.moved" if moved else "item.updated",
             actor=actor,
@@ -537,7 +565,10 @@ def do_delete_item(actor: User | None, item: Item) -> None:
         now = timezone.now()
         slugs_by_source: dict[int, list[str]] = {}
         for source_id, slug in (
-            ItemLink.objects.filter(target=locked).exclude(source=locked).order_by("id").values_list("source_id", "field__slug")
+            ItemLink.objects.filter(target=locked)
+            .exclude(source=locked)
+            .order_by("id")
+            .values_list("source_id", "field__slug")
         ):
             slugs_by_source.setdefault(source_id, []).append(slug)
         # One locked write per source, even when several of its link fields point here: writing each
@@ -573,7 +604,9 @@ def do_delete_item(actor: User | None, item: Item) -> None:
             actor=actor,
             entity_type=entity_type.slug,
             item_id=locked.pk,
-            payload={"snapshot": {"title": locked.title, "data": locked.data, "stage": getattr(locked.stage, "slug", None)}},
+            payload={
+                "snapshot": {"title": locked.title, "data": locked.data, "stage": getattr(locked.stage, "slug", None)}
+            },
         )
         locked.delete()
 

@@ -37,7 +37,9 @@ def _clean_labelled(values: dict[str, Any], errors: ProblemCollector, *, creatin
         if not creating:
             errors.add("slug", "read_only", _("A slug cannot change: configuration and integrations refer to it."))
         elif not isinstance(slug, str) or not SLUG_RE.match(slug):
-            errors.add("slug", "invalid_slug", _("Use 1-63 lowercase Latin letters, digits and _, starting with a letter."))
+            errors.add(
+                "slug", "invalid_slug", _("Use 1-63 lowercase Latin letters, digits and _, starting with a letter.")
+            )
         else:
             clean["slug"] = slug
     if creating or "name_ru" in values or "name" in values:
@@ -105,8 +107,14 @@ def do_create_entity_type(actor: User | None, values: dict[str, Any]) -> EntityT
             )
             for sort, (slug, ru, en, semantic, color, probability) in enumerate(DEFAULT_STAGES, start=1):
                 Stage.objects.create(
-                    pipeline=pipeline, slug=slug, name_ru=ru, name_en=en, semantic=semantic,
-                    color=color, probability=probability, sort=sort * 10,
+                    pipeline=pipeline,
+                    slug=slug,
+                    name_ru=ru,
+                    name_en=en,
+                    semantic=semantic,
+                    color=color,
+                    probability=probability,
+                    sort=sort * 10,
                 )
         emit_event("config.type_created", actor=actor, entity_type=entity_type.slug, payload={"slug": entity_type.slug})
     return entity_type
@@ -204,11 +212,19 @@ def do_create_pipeline(actor: User | None, entity_type: EntityType, values: dict
         else:
             for sort, (slug, ru, en, semantic, color, probability) in enumerate(DEFAULT_STAGES, start=1):
                 Stage.objects.create(
-                    pipeline=pipeline, slug=slug, name_ru=ru, name_en=en, semantic=semantic,
-                    color=color, probability=probability, sort=sort * 10,
+                    pipeline=pipeline,
+                    slug=slug,
+                    name_ru=ru,
+                    name_en=en,
+                    semantic=semantic,
+                    color=color,
+                    probability=probability,
+                    sort=sort * 10,
                 )
         bump_schema_version(entity_type.pk)
-        emit_event("config.pipeline_created", actor=actor, entity_type=entity_type.slug, payload={"pipeline": pipeline.slug})
+        emit_event(
+            "config.pipeline_created", actor=actor, entity_type=entity_type.slug, payload={"pipeline": pipeline.slug}
+        )
     return pipeline
 
 
@@ -228,7 +244,12 @@ def do_update_pipeline(actor: User | None, pipeline: Pipeline, values: dict[str,
             setattr(pipeline, key, value)
         pipeline.save()
         bump_schema_version(pipeline.entity_type_id)
-        emit_event("config.pipeline_updated", actor=actor, entity_type=pipeline.entity_type.slug, payload={"pipeline": pipeline.slug})
+        emit_event(
+            "config.pipeline_updated",
+            actor=actor,
+            entity_type=pipeline.entity_type.slug,
+            payload={"pipeline": pipeline.slug},
+        )
     return pipeline
 
 
@@ -240,7 +261,9 @@ def do_delete_pipeline(actor: User | None, pipeline: Pipeline) -> None:
         raise ValidationFailed(Problem("pipeline", "default_pipeline", _("Make another pipeline the default first.")))
     with transaction.atomic():
         entity_type = pipeline.entity_type
-        emit_event("config.pipeline_deleted", actor=actor, entity_type=entity_type.slug, payload={"pipeline": pipeline.slug})
+        emit_event(
+            "config.pipeline_deleted", actor=actor, entity_type=entity_type.slug, payload={"pipeline": pipeline.slug}
+        )
         pipeline.delete()
         bump_schema_version(entity_type.pk)
 
@@ -281,7 +304,12 @@ def do_create_stage(actor: User | None, pipeline: Pipeline, values: dict[str, An
             clean["sort"] = (last_open or 0) + 5
         stage = Stage.objects.create(pipeline=pipeline, **clean)
         bump_schema_version(pipeline.entity_type_id)
-        emit_event("config.stage_created", actor=actor, entity_type=pipeline.entity_type.slug, payload={"pipeline": pipeline.slug, "stage": stage.slug})
+        emit_event(
+            "config.stage_created",
+            actor=actor,
+            entity_type=pipeline.entity_type.slug,
+            payload={"pipeline": pipeline.slug, "stage": stage.slug},
+        )
     return stage
 
 
@@ -296,9 +324,16 @@ def do_update_stage(actor: User | None, stage: Stage, values: dict[str, Any]) ->
             setattr(stage, key, value)
         stage.save()
         if semantic_changed:
-            Item.objects.filter(entity_type_id=stage.pipeline.entity_type_id, stage=stage).update(closed=stage.is_closed)
+            Item.objects.filter(entity_type_id=stage.pipeline.entity_type_id, stage=stage).update(
+                closed=stage.is_closed
+            )
         bump_schema_version(stage.pipeline.entity_type_id)
-        emit_event("config.stage_updated", actor=actor, entity_type=stage.pipeline.entity_type.slug, payload={"stage": stage.slug})
+        emit_event(
+            "config.stage_updated",
+            actor=actor,
+            entity_type=stage.pipeline.entity_type.slug,
+            payload={"stage": stage.slug},
+        )
     return stage
 
 
@@ -310,7 +345,12 @@ def do_delete_stage(actor: User | None, stage: Stage) -> None:
     if stage.pipeline.stages.count() <= 1:
         raise ValidationFailed(Problem("stage", "last_stage", _("A pipeline needs at least one stage.")))
     with transaction.atomic():
-        emit_event("config.stage_deleted", actor=actor, entity_type=stage.pipeline.entity_type.slug, payload={"stage": stage.slug})
+        emit_event(
+            "config.stage_deleted",
+            actor=actor,
+            entity_type=stage.pipeline.entity_type.slug,
+            payload={"stage": stage.slug},
+        )
         stage.delete()
         bump_schema_version(entity_type_id)
 
@@ -320,12 +360,35 @@ def do_delete_stage(actor: User | None, stage: Stage) -> None:
 # ----------------------------------------------------------------------------------------------
 
 FIELD_FIELDS = {
-    "slug", "name", "name_ru", "name_en", "sort", "field_type", "required", "required_stages",
-    "required_pipelines", "multiple", "options", "default", "link_type", "filterable", "max_length", "section",
+    "slug",
+    "name",
+    "name_ru",
+    "name_en",
+    "sort",
+    "field_type",
+    "required",
+    "required_stages",
+    "required_pipelines",
+    "multiple",
+    "options",
+    "default",
+    "link_type",
+    "filterable",
+    "max_length",
+    "section",
 }
 FILTERABLE_TYPES = {
-    FieldType.STRING, FieldType.NUMBER, FieldType.MONEY, FieldType.DATE, FieldType.DATETIME, FieldType.BOOLEAN,
-    FieldType.LIST, FieldType.USER, FieldType.LINK, FieldType.PHONE, FieldType.EMAIL,
+    FieldType.STRING,
+    FieldType.NUMBER,
+    FieldType.MONEY,
+    FieldType.DATE,
+    FieldType.DATETIME,
+    FieldType.BOOLEAN,
+    FieldType.LIST,
+    FieldType.USER,
+    FieldType.LINK,
+    FieldType.PHONE,
+    FieldType.EMAIL,
 }
 
 
@@ -338,7 +401,9 @@ def _clean_field(
     if slug is not None:
         if "__" in slug:  # list filters read "name__op": a double underscore would make the field unfilterable
             errors.add("slug", "invalid_slug", _("A field slug cannot contain a double underscore (__)."))
-        elif slug in WRITABLE_SYSTEM_FIELDS or slug in READ_ONLY_FIELDS or slug in RESERVED_SLUGS or slug in OUTPUT_SLUGS:
+        elif (
+            slug in WRITABLE_SYSTEM_FIELDS or slug in READ_ONLY_FIELDS or slug in RESERVED_SLUGS or slug in OUTPUT_SLUGS
+        ):
             errors.add("slug", "reserved", _("'%(slug)s' is a system name; choose another slug.") % {"slug": slug})
         elif FieldDefinition.objects.filter(entity_type=entity_type, slug=slug).exists():
             errors.add("slug", "taken", _("A field with this slug exists in this type."))
@@ -346,7 +411,9 @@ def _clean_field(
         if existing is not None:
             errors.add("field_type", "read_only", _("The type of a field cannot change; create a new field."))
         elif values.get("field_type") not in FieldType.values:
-            errors.add("field_type", "invalid_choice", _("Choose one of: %(types)s.") % {"types": ", ".join(FieldType.values)})
+            errors.add(
+                "field_type", "invalid_choice", _("Choose one of: %(types)s.") % {"types": ", ".join(FieldType.values)}
+            )
         else:
             clean["field_type"] = values["field_type"]
     field_type = clean.get("field_type", getattr(existing, "field_type", None))
@@ -376,15 +443,27 @@ def _clean_field(
                 if isinstance(option, str):
                     option = {"key": option, "label_ru": option}
                 key = option.get("key") if isinstance(option, dict) else None
-                if not isinstance(key, str | int) or isinstance(key, bool) or not str(key).strip() or len(str(key)) > 64:
-                    errors.add(f"options[{index}].key", "invalid", _("Each option needs a key of at most 64 characters."))
+                if (
+                    not isinstance(key, str | int)
+                    or isinstance(key, bool)
+                    or not str(key).strip()
+                    or len(str(key)) > 64
+                ):
+                    errors.add(
+                        f"options[{index}].key", "invalid", _("Each option needs a key of at most 64 characters.")
+                    )
                     continue
                 if str(key) in seen:
                     errors.add(f"options[{index}].key", "duplicate", _("Option keys must be unique."))
                 seen.add(str(key))
                 label_ru = option.get("label_ru") or option.get("label") or str(key)
                 label_en = option.get("label_en") or ""
-                if not isinstance(label_ru, str) or not isinstance(label_en, str) or len(label_ru) > 200 or len(label_en) > 200:
+                if (
+                    not isinstance(label_ru, str)
+                    or not isinstance(label_en, str)
+                    or len(label_ru) > 200
+                    or len(label_en) > 200
+                ):
                     errors.add(f"options[{index}].label_ru", "invalid", _("Labels are text of at most 200 characters."))
                     continue
                 normalised.append({"key": str(key), "label_ru": label_ru, "label_en": label_en})
@@ -402,11 +481,17 @@ def _clean_field(
         errors.add("link_type", "not_a_link_field", _("Only link fields have a link type."))
     if clean.get("filterable") and field_type not in FILTERABLE_TYPES:
         errors.add("filterable", "not_filterable", _("Fields of this type cannot be filterable."))
-    if clean.get("filterable") and (clean.get("multiple") or (existing and existing.multiple and "multiple" not in clean)):
+    if clean.get("filterable") and (
+        clean.get("multiple") or (existing and existing.multiple and "multiple" not in clean)
+    ):
         errors.add("filterable", "not_filterable", _("Multiple-value fields cannot be filterable."))
-    if existing is not None and "multiple" in clean and clean["multiple"] != existing.multiple:
-        if Item.objects.filter(entity_type=entity_type, data__has_key=existing.slug).exists():
-            errors.add("multiple", "field_in_use", _("Items hold values of this field; create a new field instead."))
+    if (
+        existing is not None
+        and "multiple" in clean
+        and clean["multiple"] != existing.multiple
+        and Item.objects.filter(entity_type=entity_type, data__has_key=existing.slug).exists()
+    ):
+        errors.add("multiple", "field_in_use", _("Items hold values of this field; create a new field instead."))
     stages = pipelines = None
     schema = schema_for(entity_type)
     if "required_stages" in values:
@@ -420,7 +505,9 @@ def _clean_field(
                 pipeline = schema.pipeline_by_ref(pipeline_slug)
                 stage = schema.stage_by_ref(pipeline, stage_slug) if pipeline else None
                 if stage is None:
-                    errors.add("required_stages", "not_found", _("No stage '%(ref)s' (write pipeline/stage).") % {"ref": ref})
+                    errors.add(
+                        "required_stages", "not_found", _("No stage '%(ref)s' (write pipeline/stage).") % {"ref": ref}
+                    )
                 else:
                     stages.append(stage)
     if "required_pipelines" in values:

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Field, Q, QuerySet, Value
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +23,7 @@ from voronka.accounts.models import User
 from voronka.common.errors import Problem, ProblemCollector, ValidationFailed
 from voronka.entities.models import FieldType, Item
 from voronka.entities.schema import TypeSchema
-from voronka.entities.sql import INTEGER_TYPES, CustomValue
+from voronka.entities.sql import INTEGER_TYPES, CustomValue, RowAfter
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
@@ -311,6 +311,16 @@ def list_items(
         after = "lt" if descending else "gt"
         if value is None:
             queryset = queryset.filter(Q(**{f"{sort_key}__isnull": True}) & Q(**{f"id__{after}": last_id}))
+        elif sort_name == "id":
+            queryset = queryset.filter(**{f"id__{after}": last_id})
+        elif sort_key in SYSTEM_SORTS:
+            column = Item._meta.get_field(sort_key)
+            assert isinstance(column, Field)
+            column_value = Value(value, output_field=column)
+            condition = Q(RowAfter([F(sort_key), F("id")], [column_value, Value(last_id)], descending=descending))
+            if nullable:
+                condition |= Q(**{f"{sort_key}__isnull": True})
+            queryset = queryset.filter(condition)
         else:
             condition = Q(**{f"{sort_key}__{after}": value}) | (Q(**{sort_key: value}) & Q(**{f"id__{after}": last_id}))
             if nullable:

@@ -6,9 +6,10 @@ An expression index only serves a query whose expression is the same, so both co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import DecimalField, Expression, Field, TextField
+from django.db.models import BooleanField, DecimalField, Expression, Field, TextField
 from django.db.models.sql.compiler import SQLCompiler
 
 from voronka.entities.models import FieldDefinition, FieldType
@@ -65,3 +66,34 @@ def filterable_index_sql(fd: FieldDefinition, vendor: str) -> str:
         f'CREATE INDEX IF NOT EXISTS {fd.index_name} ON "entities_item" '
         f'(({expression}), "modified_at" DESC, "id" DESC) WHERE "entity_type_id" = {int(fd.entity_type_id)}'
     )
+
+
+class RowAfter(Expression):
+    """``(a, b) < (x, y)`` (or ``>``): the keyset condition as one row comparison.
+
+    Spelled as ``a < x OR (a = x AND b < y)`` the planner only filters an index walk with it; as a row
+    comparison PostgreSQL (and SQLite) start the index scan at the cursor, so a page deep in a long list
+    costs what the first one does.
+    """
+
+    conditional = True
+
+    def __init__(self, columns: list[Any], values: list[Any], *, descending: bool) -> None:
+        super().__init__(output_field=BooleanField())
+        self.columns = list(columns)
+        self.values = list(values)
+        self.operator = "<" if descending else ">"
+
+    def get_source_expressions(self) -> list[Any]:
+        return [*self.columns, *self.values]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        count = len(self.columns)
+        self.columns, self.values = list(exprs[:count]), list(exprs[count:])
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        left = [compiler.compile(expression) for expression in self.columns]
+        right = [compiler.compile(expression) for expression in self.values]
+        sql = f"({', '.join(s for s, _p in left)}) {self.operator} ({', '.join(s for s, _p in right)})"
+        params = tuple(param for _s, ps in (*left, *right) for param in ps)
+        return sql, params

@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     base_sql = (
         f'SELECT {columns} FROM "entities_item" WHERE "entity_type_id" = %s AND ("data" ->> \'{region.slug}\') = %s'
     )
-    # The keyset condition list_items writes for "-modified_at" after a cursor.
-    after_sql = ' AND ("modified_at" < %s OR ("modified_at" = %s AND "id" < %s))'
+    # The keyset condition list_items writes for "-modified_at" after a cursor (a row comparison).
+    after_sql = ' AND ("modified_at", "id") < (%s, %s)'
     order = ' ORDER BY "modified_at" DESC, "id" DESC LIMIT %s'
 
     def service_page(key: str, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     def baseline_query(key: str, after: Position | None) -> tuple[str, list[Any]]:
         if after is None:
             return base_sql + order, [deal_type.pk, key, PAGE + 1]
-        return base_sql + after_sql + order, [deal_type.pk, key, after.moment, after.moment, after.last_id, PAGE + 1]
+        return base_sql + after_sql + order, [deal_type.pk, key, after.moment, after.last_id, PAGE + 1]
 
     def baseline_page(key: str, after: Position | None) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import People
+from tests.factories import People, api_client
 from voronka.accounts.models import User
 from voronka.accounts.services import do_create_department, do_create_user, do_set_department_members
 from voronka.entities.models import Item
@@ -120,8 +121,9 @@ def _build(admin: User, company: dict[str, Any], tag: int) -> list[User]:
         if user_index != source_index:
             do_set_delegations(admin, users[user_index], [users[source_index].pk])
     deal = get_entity_type("deal")
-    for responsible, stage in company["items"]:
-        do_create_item(None, deal, {"responsible": users[responsible].pk, "stage": stage, "title": "x"})
+    for index, (responsible, stage) in enumerate(company["items"]):
+        values = {"responsible": users[responsible].pk, "stage": stage, "title": "x", "amount": 100 + index}
+        do_create_item(None, deal, values)
     return users
 
 
@@ -201,6 +203,16 @@ def test_every_read_path_returns_exactly_the_allowed_items(
                 assert totals[stage.slug].count == len(in_stage)
                 if "amount" in hidden:
                     assert totals[stage.slug].amount is None
+                else:
+                    assert totals[stage.slug].amount == sum((i.amount or Decimal(0) for i in in_stage), Decimal(0))
+            # The API: the list and each card.
+            client = api_client(fresh)
+            listed = client.get("/api/v1/types/deal/items?limit=200").json()["items"]
+            assert {row["id"] for row in listed} == readable
+            assert all(("amount" in row) == ("amount" not in hidden) for row in listed)
+            for item in items:
+                status = client.get(f"/api/v1/types/deal/items/{item.pk}").status_code
+                assert status == (200 if item.pk in readable else 404)
             # One by one.
             for item in items:
                 assert Item.objects.visible_to(fresh, "read", deal).filter(pk=item.pk).exists() == (item.pk in readable)

@@ -8,7 +8,6 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(PYTHON)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
@@ -31,7 +30,7 @@ $(UV): | check-python
 	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
 
 .venv/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --all-groups --python $(PYTHON)
 	@touch $@
 
 install: .venv/.installed

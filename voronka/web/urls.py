@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from voronka.web import account_views, department_views, people_views, views
+from voronka.web import account_views, department_views, people_views, rights_views, views
 
 app_name = "web"
 
@@ -26,4 +26,15 @@ urlpatterns = [
     path("departments/new/", department_views.department_create, name="department_create"),
     path("departments/<int:department_id>/", department_views.department_edit, name="department_edit"),
     path("departments/<int:department_id>/delete/", department_views.department_delete, name="department_delete"),
+    path("rights/", rights_views.role_list, name="rights"),
+    path("rights/new/", rights_views.role_create, name="role_create"),
+    path("rights/explain/", rights_views.explain_view, name="rights_explain"),
+    path("rights/roles/<slug:slug>/", rights_views.role_edit, name="role_edit"),
+    path("rights/roles/<slug:slug>/delete/", rights_views.role_delete, name="role_delete"),
+    path("rights/roles/<slug:slug>/grants/add/", rights_views.grant_add, name="grant_add"),
+    path("rights/roles/<slug:slug>/grants/<int:grant_id>/remove/", rights_views.grant_remove, name="grant_remove"),
+    path("rights/roles/<slug:slug>/field-rules/add/", rights_views.rule_add, name="rule_add"),
+    path("rights/roles/<slug:slug>/field-rules/<int:rule_id>/remove/", rights_views.rule_remove, name="rule_remove"),
+    path("rights/roles/<slug:slug>/assignments/add/", rights_views.assign, name="assign"),
+    path("rights/roles/<slug:slug>/assignments/<int:assignment_id>/remove/", rights_views.unassign, name="unassign"),
 ]

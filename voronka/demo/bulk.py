@@ -20,7 +20,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -221,19 +221,28 @@ def _ahead(source: Iterator[T], depth: int = 2) -> Iterator[T]:
         thread.join()
 
 
-def generate_deals(count: int, *, batch: int = 5000, seed: int = 42, out: TextSink | None = None) -> GenerationResult:
+def generate_deals(
+    count: int,
+    *,
+    batch: int = 5000,
+    seed: int = 42,
+    out: TextSink | None = None,
+    owners: Sequence[int] | None = None,
+) -> GenerationResult:
     """Insert ``count`` deals with their companies and contacts, ``batch`` items per transaction.
 
-    The same ``seed`` gives the same data (timestamps are relative to the start of the run).
+    The same ``seed`` gives the same data (timestamps are relative to the start of the run). ``owners``
+    are the ids of the users the items are spread over (responsible and creator); by default the demo
+    people and the extra managers of ``ensure_bulk_staff``.
     """
     if count < 1:
         raise ValueError("count must be positive")
     batch = max(100, batch)
     started = time.perf_counter()
     rng = random.Random(seed)
-    owners = ensure_bulk_staff()
+    owner_ids = list(owners) if owners is not None else [user.pk for user in ensure_bulk_staff()]
     now = timezone.now().replace(microsecond=0)
-    planner = Planner(rng, owners, now)  # reads the schemas here, in the caller's thread
+    planner = Planner(rng, owner_ids, now)  # reads the schemas here, in the caller's thread
     writer = writer_for_connection()
     kinds = {
         planner.company.entity_type.pk: "company",

@@ -139,10 +139,12 @@ class Pipelines:
 
 
 class Planner:
-    def __init__(self, rng: random.Random, owners: Sequence[User], now: dt.datetime) -> None:
+    def __init__(self, rng: random.Random, owner_ids: Sequence[int], now: dt.datetime) -> None:
+        if not owner_ids:
+            raise ValueError("Generated items need at least one owner.")
         self.rng = rng
         self.now = now
-        self.owner_ids = [u.pk for u in owners]
+        self.owner_ids = list(owner_ids)
         self.company = TypePlan.read(schema_for(get_entity_type("company")))
         self.contact = TypePlan.read(schema_for(get_entity_type("contact")))
         deal_schema = schema_for(get_entity_type("deal"))

@@ -56,3 +56,4 @@ messages: install
 
 bench: install
 	$(UV) run --frozen --no-sync python bench/items.py $(BENCH_ARGS)
+	$(UV) run --frozen --no-sync python bench/rights.py $(BENCH_ARGS)

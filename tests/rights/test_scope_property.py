@@ -18,7 +18,7 @@ from voronka.entities.schema import get_entity_type, schema_for
 from voronka.entities.serialize import item_to_dict
 from voronka.entities.services.items import do_create_item
 from voronka.entities.totals import stage_totals
-from voronka.rights.access import hidden_fields
+from voronka.rights.access import forget_policies, hidden_fields
 from voronka.rights.models import Action, Level, Role
 from voronka.rights.policy import load_policy
 from voronka.rights.services import (
@@ -148,6 +148,7 @@ def test_sql_scope_matches_per_item_decision(people: People, company: dict[str, 
             assert set(scoped.values_list("pk", flat=True)) == expected
     finally:
         transaction.savepoint_rollback(savepoint)
+        forget_policies()
 
 
 @settings(
@@ -219,3 +220,4 @@ def test_every_read_path_returns_exactly_the_allowed_items(
             assert set(Item.objects.visible_to(fresh, "export", deal).values_list("pk", flat=True)) == exportable
     finally:
         transaction.savepoint_rollback(savepoint)
+        forget_policies()

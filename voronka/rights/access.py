@@ -7,6 +7,8 @@ query when nothing changed.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -36,14 +38,37 @@ def _is_admin(user: User) -> bool:
     return bool(user.is_active and user.is_administrator)
 
 
+# Loaded policies, per process, shared by requests: a request pays one version query when nothing
+# changed. Keyed by the user's id and the two flags that change what a policy means.
+_policies: OrderedDict[tuple[int, bool, bool], tuple[int, Policy]] = OrderedDict()
+_policies_lock = threading.Lock()
+POLICY_CACHE_SIZE = 2000
+
+
+def forget_policies() -> None:
+    """Drop every shared policy. Production never needs it (versions only grow); tests that roll back
+    a transaction reset the version, and with it the meaning of a cached entry."""
+    with _policies_lock:
+        _policies.clear()
+
+
 def policy_for(user: User) -> Policy:
     version = rights_version()
     cached: tuple[int, Policy] | None = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is not None and cached[0] == version:
         return cached[1]
-    policy = load_policy(user)
-    setattr(user, CACHE_ATTRIBUTE, (version, policy))
-    return policy
+    key = (user.pk, bool(user.is_active), bool(user.is_administrator))
+    with _policies_lock:
+        shared = _policies.get(key)
+    if shared is None or shared[0] != version:
+        shared = (version, load_policy(user))
+        with _policies_lock:
+            _policies[key] = shared
+            _policies.move_to_end(key)
+            while len(_policies) > POLICY_CACHE_SIZE:
+                _policies.popitem(last=False)
+    setattr(user, CACHE_ATTRIBUTE, shared)
+    return shared[1]
 
 
 def scope_items(

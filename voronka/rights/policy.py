@@ -145,6 +145,7 @@ class Policy:
             return None
         slots = self._stage_slots(entity_type)
         parts: list[Q] = []
+        covered: set[int] = set()  # responsibles already admitted for the whole type, whatever the stage
         for subject in self.subjects:
             best: dict[tuple[int | None, int | None], str] = {}
             for slot in slots:
@@ -164,12 +165,16 @@ class Policy:
                 if len(by_level) > 1 and stage_ids != [None]:
                     stage_condition = Q(stage_id__in=sorted(s for s in stage_ids if s is not None))
                     condition = stage_condition if condition is None else stage_condition & condition
+                elif level_name in (Level.DEPARTMENT, Level.SUBDEPARTMENTS):
+                    covered |= self._members(subject, level_name)
                 if condition is None:
                     return None
                 parts.append(condition)
         if action == Action.READ and self.headed_paths:
             head = Subject(user_id=self.user.pk, username=self.user.username, department_paths=self.headed_paths)
-            members = self._members(head, Level.SUBDEPARTMENTS)
+            # Only the members a role did not already admit: the same ids twice would double the
+            # planner's row estimate (and the SQL) for nothing.
+            members = self._members(head, Level.SUBDEPARTMENTS) - covered
             if members:
                 parts.append(Q(responsible_id__in=sorted(members)))
         if not parts:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from voronka.entities.models import EntityType, FieldDefinition, Pipeline, Stage
+from voronka.entities.models import EntityType, FieldDefinition, Pipeline
 
 TYPES: list[dict[str, Any]] = [
     {"slug": "lead", "name_ru": "Лид", "name_en": "Lead", "has_money": True, "sort": 10},
@@ -102,7 +102,7 @@ FIELDS: dict[str, list[tuple[str, str, str, str, dict[str, Any]]]] = {
 
 
 def ensure_builtin_types() -> None:
-    from voronka.entities.services.schema_admin import _build_index
+    from voronka.entities.services.schema_admin import _build_index, create_stages
 
     with transaction.atomic():
         by_slug: dict[str, EntityType] = {}
@@ -119,17 +119,7 @@ def ensure_builtin_types() -> None:
                     is_default=True,
                     sort=10,
                 )
-                for sort, (slug, ru, en, semantic, color, probability) in enumerate(STAGES[spec["slug"]], start=1):
-                    Stage.objects.create(
-                        pipeline=pipeline,
-                        slug=slug,
-                        name_ru=ru,
-                        name_en=en,
-                        semantic=semantic,
-                        color=color,
-                        probability=probability,
-                        sort=sort * 10,
-                    )
+                create_stages(pipeline, STAGES[spec["slug"]])
         for type_slug, fields in FIELDS.items():
             entity_type = by_slug[type_slug]
             existing = set(entity_type.fields.values_list("slug", flat=True))

@@ -105,22 +105,34 @@ def do_create_entity_type(actor: User | None, values: dict[str, Any]) -> EntityT
             pipeline = Pipeline.objects.create(
                 entity_type=entity_type, slug="default", name_ru="Основное", name_en="Default", is_default=True
             )
-            for sort, (slug, ru, en, semantic, color, probability) in enumerate(DEFAULT_STAGES, start=1):
-                Stage.objects.create(
-                    pipeline=pipeline,
-                    slug=slug,
-                    name_ru=ru,
-                    name_en=en,
-                    semantic=semantic,
-                    color=color,
-                    probability=probability,
-                    sort=sort * 10,
-                )
+            create_stages(pipeline, DEFAULT_STAGES)
         emit_event("config.type_created", actor=actor, entity_type=entity_type.slug, payload={"slug": entity_type.slug})
     return entity_type
 
 
-DEFAULT_STAGES = [
+StageSpec = tuple[str, str, str, str, str, int]  # slug, name_ru, name_en, semantic, colour, probability
+
+
+def create_stages(pipeline: Pipeline, specs: list[StageSpec]) -> None:
+    """Stages in the given order, ten sort points apart so a stage can later be put between two."""
+    Stage.objects.bulk_create(
+        [
+            Stage(
+                pipeline=pipeline,
+                slug=slug,
+                name_ru=ru,
+                name_en=en,
+                semantic=semantic,
+                color=color,
+                probability=probability,
+                sort=index * 10,
+            )
+            for index, (slug, ru, en, semantic, color, probability) in enumerate(specs, start=1)
+        ]
+    )
+
+
+DEFAULT_STAGES: list[StageSpec] = [
     ("new", "Новый", "New", "process", "#39A8EF", 10),
     ("in_work", "В работе", "In progress", "process", "#FFA900", 50),
     ("done", "Завершён", "Done", "success", "#7BD500", 100),
@@ -210,17 +222,7 @@ def do_create_pipeline(actor: User | None, entity_type: EntityType, values: dict
                 stage.setdefault("sort", sort * 10)
                 Stage.objects.create(pipeline=pipeline, **stage)
         else:
-            for sort, (slug, ru, en, semantic, color, probability) in enumerate(DEFAULT_STAGES, start=1):
-                Stage.objects.create(
-                    pipeline=pipeline,
-                    slug=slug,
-                    name_ru=ru,
-                    name_en=en,
-                    semantic=semantic,
-                    color=color,
-                    probability=probability,
-                    sort=sort * 10,
-                )
+            create_stages(pipeline, DEFAULT_STAGES)
         bump_schema_version(entity_type.pk)
         emit_event(
             "config.pipeline_created", actor=actor, entity_type=entity_type.slug, payload={"pipeline": pipeline.slug}

@@ -169,6 +169,13 @@ class Item(models.Model):
             models.Index(fields=["entity_type", "stage", "-modified_at"], name="item_type_stage_idx"),
             models.Index(fields=["responsible", "entity_type"], name="item_responsible_idx"),
             models.Index(fields=["entity_type", "title"], name="item_type_title_idx"),
+            # The kanban's per-stage counts and sums as an index-only scan (see migration 0002).
+            models.Index(
+                fields=["entity_type", "pipeline", "stage"],
+                include=["amount", "responsible", "created_by", "id"],
+                condition=models.Q(pipeline__isnull=False),
+                name="item_pipeline_totals_idx",
+            ),
         ]
 
     def __str__(self) -> str:

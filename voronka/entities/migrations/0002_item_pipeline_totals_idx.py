@@ -9,9 +9,7 @@ rights scope without visiting the table. Partial: items without a pipeline (cont
 appear in a kanban. Measured with ``bench/rights.py`` (see bench/README.md). On SQLite ``include`` is
 ignored and the index is a plain partial one.
 
-The index lives in the database only (``state_operations`` empty) because ``Item.Meta.indexes`` was
-not to be edited with it; to declare it on the model, add the same ``models.Index`` there and replace
-the operation below with a plain ``migrations.AddIndex``.
+Declared in ``Item.Meta.indexes`` as well.
 """
 
 from django.db import migrations, models
@@ -29,9 +27,4 @@ class Migration(migrations.Migration):
         ("entities", "0001_initial"),
     ]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.AddIndex(model_name="item", index=PIPELINE_TOTALS_INDEX)],
-            state_operations=[],
-        ),
-    ]
+    operations = [migrations.AddIndex(model_name="item", index=PIPELINE_TOTALS_INDEX)]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import People, api_client
+from tests.factories import People, api_client, make_field
 from voronka.common.errors import AccessDenied
 from voronka.entities.models import Item
 from voronka.entities.schema import get_entity_type
@@ -199,3 +199,20 @@ def test_the_explainer_names_the_deciding_rule(legal_firm: People) -> None:
     assert field["allowed"] is False
     assert "amount" in field["rule"]
     assert policy_for(boris).decide(deal, "update").allowed
+
+
+def test_a_hidden_custom_field_is_not_even_listed(legal_firm: People) -> None:
+    make_field(legal_firm.admin, "deal", "margin", "number")
+    do_set_field_rules(
+        legal_firm.admin,
+        get_role("manager"),
+        [
+            {"type": "deal", "field": "amount", "access": "hidden"},
+            {"type": "deal", "field": "margin", "access": "hidden"},
+        ],
+    )
+    anna_fields = api_client(legal_firm.anna).get("/api/v1/types/deal/fields").json()["items"]
+    assert "margin" not in {f["slug"] for f in anna_fields}
+    assert "margin" not in {f["slug"] for f in api_client(legal_firm.anna).get("/api/v1/types/deal").json()["fields"]}
+    head_fields = api_client(legal_firm.head).get("/api/v1/types/deal/fields").json()["items"]
+    assert "margin" in {f["slug"] for f in head_fields}

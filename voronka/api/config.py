@@ -13,6 +13,7 @@ from voronka.common.errors import NotFound, Problem
 from voronka.entities.models import EntityType, FieldDefinition, Pipeline, Stage
 from voronka.entities.schema import SLUG_RE, get_entity_type, schema_for
 from voronka.entities.services import schema_admin
+from voronka.rights.access import hidden_fields
 
 router = Router(tags=["configuration"])
 
@@ -121,7 +122,7 @@ def get_type(request: HttpRequest, type_slug: str) -> dict[str, Any]:
     schema = schema_for(get_entity_type(type_slug))
     return type_to_dict(schema.entity_type) | {
         "pipelines": [pipeline_to_dict(p, schema.stages_by_pipeline.get(p.pk, [])) for p in schema.pipelines],
-        "fields": [field_to_dict(fd, schema) for fd in schema.fields.values()],
+        "fields": _visible_fields(request, schema),
     }
 
 
@@ -204,7 +205,13 @@ def delete_stage(request: HttpRequest, type_slug: str, pipeline_slug: str, stage
 @router.get("/types/{type_slug}/fields", summary="Custom fields of a type")
 def list_fields(request: HttpRequest, type_slug: str) -> dict[str, Any]:
     schema = schema_for(get_entity_type(type_slug))
-    return {"items": [field_to_dict(fd, schema) for fd in schema.fields.values()], "next_cursor": None}
+    return {"items": _visible_fields(request, schema), "next_cursor": None}
+
+
+def _visible_fields(request: HttpRequest, schema: Any) -> list[dict[str, Any]]:
+    """The type's fields, without those hidden from the caller: to them such a field does not exist."""
+    hidden = hidden_fields(acting_user(request), schema.entity_type)
+    return [field_to_dict(fd, schema) for slug, fd in schema.fields.items() if slug not in hidden]
 
 
 @router.post("/types/{type_slug}/fields", openapi_extra=OBJECT_BODY, response={201: dict}, summary="Create a field")
